@@ -1,0 +1,145 @@
+// gateway-doctor CLI: argument parsing and output over the core. Exit codes: 0 nothing at error
+// severity, 1 findings at error severity, 2 usage or I/O error (one line on stderr).
+import * as fs from 'fs';
+import * as path from 'path';
+import { NodeFileHost } from '../core/host';
+import { lintPaths, LintOptions } from '../core/lint';
+import { lintJson, lintSarif, lintText } from '../core/report/lintReport';
+import { applyFixGroups, fixEditsByFile } from '../core/fixes';
+
+const VERSION = '0.1.0';
+
+const USAGE = `usage:
+  gateway-doctor lint PATH... [--format text|json|sarif] [--fix] [--nginx-version X.Y.Z]
+  gateway-doctor probe URL [--samples N] [--timeout MS] [--resolve HOST:PORT:ADDR] [--config PATH...]
+                           [--error-log PATH] [--header 'K: V'] [--format text|json]
+  gateway-doctor logs FILE... [--format text|json]
+`;
+
+export class UsageError extends Error {}
+
+interface ParsedArgs {
+  positional: string[];
+  flags: Map<string, string[]>;
+  switches: Set<string>;
+}
+
+/** Flags that take a value; everything else starting with -- is a switch. */
+const VALUE_FLAGS = new Set(['--format', '--samples', '--timeout', '--resolve', '--config', '--error-log', '--header', '--nginx-version']);
+const SWITCHES = new Set(['--fix', '--help', '--version', '--no-proxy']);
+
+export function parseArgs(argv: string[]): ParsedArgs {
+  const out: ParsedArgs = { positional: [], flags: new Map(), switches: new Set() };
+  let lastMulti: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    let a = argv[i];
+    if (a === '--') {
+      out.positional.push(...argv.slice(i + 1));
+      break;
+    }
+    if (a.startsWith('--')) {
+      let inline: string | undefined;
+      const eq = a.indexOf('=');
+      if (eq !== -1) {
+        inline = a.slice(eq + 1);
+        a = a.slice(0, eq);
+      }
+      if (SWITCHES.has(a)) {
+        out.switches.add(a);
+        lastMulti = undefined;
+        continue;
+      }
+      if (!VALUE_FLAGS.has(a)) throw new UsageError(`unknown option ${a}`);
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new UsageError(`${a} needs a value`);
+      const l = out.flags.get(a) ?? [];
+      l.push(value);
+      out.flags.set(a, l);
+      lastMulti = a === '--config' ? a : undefined;
+      continue;
+    }
+    // `--config a.conf b.conf`: further plain words after --config belong to it.
+    if (lastMulti) out.flags.get(lastMulti)!.push(a);
+    else out.positional.push(a);
+  }
+  return out;
+}
+
+function flag(args: ParsedArgs, name: string): string | undefined {
+  const l = args.flags.get(name);
+  return l ? l[l.length - 1] : undefined;
+}
+
+function format(args: ParsedArgs, allowed: string[]): string {
+  const f = flag(args, '--format') ?? 'text';
+  if (!allowed.includes(f)) throw new UsageError(`--format must be one of ${allowed.join(', ')}`);
+  return f;
+}
+
+function runLint(args: ParsedArgs, cwd: string, write: (s: string) => void): number {
+  const fmt = format(args, ['text', 'json', 'sarif']);
+  if (args.positional.length === 0) throw new UsageError('lint needs at least one PATH');
+  const paths = args.positional.map((p) => path.resolve(cwd, p));
+  for (const p of paths) if (!fs.existsSync(p)) throw new UsageError(`${path.relative(cwd, p) || p}: no such file or directory`);
+  const host = new NodeFileHost();
+  const options: LintOptions = { host, nginxVersion: flag(args, '--nginx-version') };
+  let result = lintPaths(paths, options);
+  if (args.switches.has('--fix')) {
+    // Apply, re-lint, repeat: a fix can make another one applicable; bounded so it always ends.
+    for (let pass = 0; pass < 10; pass++) {
+      const groups = fixEditsByFile(result.findings);
+      if (groups.size === 0) break;
+      let changed = 0;
+      for (const [file, edits] of groups) {
+        const before = fs.readFileSync(file, 'utf8');
+        const { text, applied } = applyFixGroups(before, edits);
+        if (applied > 0 && text !== before) {
+          fs.writeFileSync(file, text);
+          changed++;
+        }
+      }
+      if (changed === 0) break;
+      result = lintPaths(paths, options);
+    }
+  }
+  if (fmt === 'json') write(JSON.stringify(lintJson(result.findings, cwd), null, 2) + '\n');
+  else if (fmt === 'sarif') write(JSON.stringify(lintSarif(result.findings, cwd, VERSION), null, 2) + '\n');
+  else write(lintText(result.findings, cwd, result.files.length));
+  return result.findings.some((f) => f.severity === 'error') ? 1 : 0;
+}
+
+export async function main(argv: string[], cwd = process.cwd(), write = (s: string) => process.stdout.write(s)): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === 'help') {
+    write(USAGE);
+    return command ? 0 : 2;
+  }
+  if (command === '--version') {
+    write(VERSION + '\n');
+    return 0;
+  }
+  const args = parseArgs(rest);
+  switch (command) {
+    case 'lint':
+      return runLint(args, cwd, write);
+    case 'probe':
+    case 'logs':
+      throw new UsageError(`'${command}' is not built yet in this version (see the project's open issues)`);
+    default:
+      throw new UsageError(`unknown command '${command}'`);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      const msg = err instanceof UsageError ? err.message : `error: ${(err as Error)?.message ?? String(err)}`;
+      process.stderr.write(`gateway-doctor: ${msg}\n`);
+      if (err instanceof UsageError) process.stderr.write(USAGE.split('\n')[0] + ' (gateway-doctor --help)\n');
+      process.exitCode = 2;
+    },
+  );
+}

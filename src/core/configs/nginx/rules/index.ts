@@ -1,0 +1,5 @@
+// Every nginx rule, in the order findings are listed. One file each; this list is the registry.
+import type { NginxRule } from '../rule';
+import { httpsUpstreamWithoutSni } from './httpsUpstreamWithoutSni';
+
+export const nginxRules: NginxRule[] = [httpsUpstreamWithoutSni];

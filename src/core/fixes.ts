@@ -1,0 +1,74 @@
+// Applying fixes: plain text edits on the exact text they were computed from. Overlapping edits are
+// skipped (the next lint pass offers them again), never merged into something the user did not write.
+import type { Finding, TextEdit } from './finding';
+import { LineIndex } from './text';
+
+export interface AppliedEdits {
+  text: string;
+  applied: number;
+  skipped: number;
+}
+
+/** Applies non-overlapping edits to one text; later edits that overlap an earlier one are skipped. */
+export function applyEdits(text: string, edits: TextEdit[]): AppliedEdits {
+  const lines = new LineIndex(text);
+  const spans = edits
+    .map((e, order) => ({ start: lines.offsetAt(e.range.start), end: lines.offsetAt(e.range.end), newText: e.newText, order }))
+    .sort((a, b) => a.start - b.start || a.end - b.end || a.order - b.order);
+  const kept: typeof spans = [];
+  let skipped = 0;
+  let lastEnd = -1;
+  for (const s of spans) {
+    // Two insertions at the same point are fine; anything touching a replaced span is not.
+    if (s.start < lastEnd || (kept.length && s.start === lastEnd && s.start !== s.end && kept[kept.length - 1].start === s.start)) {
+      skipped++;
+      continue;
+    }
+    kept.push(s);
+    lastEnd = Math.max(lastEnd, s.end);
+  }
+  let out = '';
+  let pos = 0;
+  for (const s of kept) {
+    out += text.slice(pos, s.start) + s.newText;
+    pos = s.end;
+  }
+  out += text.slice(pos);
+  return { text: out, applied: kept.length, skipped };
+}
+
+/** The first fix of every finding, grouped by file, all-or-nothing per fix (a fix's edits go together). */
+export function fixEditsByFile(findings: Finding[]): Map<string, TextEdit[][]> {
+  const byFile = new Map<string, TextEdit[][]>();
+  for (const f of findings) {
+    const fix = f.fixes[0];
+    if (!fix) continue;
+    const files = new Set(fix.edits.map((e) => e.file));
+    if (files.size !== 1) continue; // multi-file fixes are applied from the editor, one at a time
+    const file = [...files][0];
+    let l = byFile.get(file);
+    if (!l) byFile.set(file, (l = []));
+    l.push(fix.edits);
+  }
+  return byFile;
+}
+
+/** Applies whole fixes (groups of edits) to a text, skipping a fix if any of its edits overlaps another's. */
+export function applyFixGroups(text: string, groups: TextEdit[][]): AppliedEdits {
+  const lines = new LineIndex(text);
+  const taken: Array<[number, number]> = [];
+  const chosen: TextEdit[] = [];
+  let skipped = 0;
+  for (const g of groups) {
+    const spans = g.map((e) => [lines.offsetAt(e.range.start), lines.offsetAt(e.range.end)] as [number, number]);
+    const clash = spans.some(([s, e]) => taken.some(([ts, te]) => (s < te && e > ts) || (s === ts && (e > s || te > ts))));
+    if (clash) {
+      skipped++;
+      continue;
+    }
+    taken.push(...spans);
+    chosen.push(...g);
+  }
+  const r = applyEdits(text, chosen);
+  return { text: r.text, applied: groups.length - skipped, skipped: skipped + r.skipped };
+}

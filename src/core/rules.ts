@@ -1,0 +1,25 @@
+// Every rule the product knows, for docs links, SARIF metadata and the meta-tests. Findings that come
+// from the engine itself (syntax, includes) are listed here as rules too, so each has a doc page.
+import type { CauseId, Severity } from './finding';
+import { nginxRules } from './configs/nginx/rules';
+
+export interface RuleMeta {
+  id: string;
+  cause: CauseId;
+  severity: Severity;
+  title: string;
+  /** Engine rules report parse and include problems; they have docs but no fixture pair of their own. */
+  engine?: boolean;
+}
+
+export const engineRules: RuleMeta[] = [
+  { id: 'nginx/syntax', cause: 'upstream-down', severity: 'error', title: 'The config does not parse: nginx would refuse to start or reload', engine: true },
+  { id: 'nginx/include-cycle', cause: 'upstream-down', severity: 'error', title: 'Files include each other in a cycle', engine: true },
+  { id: 'nginx/include-not-found', cause: 'observability', severity: 'info', title: 'An included file is not in the workspace', engine: true },
+  { id: 'nginx/include-unreadable', cause: 'observability', severity: 'warning', title: 'An included file cannot be read', engine: true },
+  { id: 'nginx/unreadable', cause: 'observability', severity: 'error', title: 'A config file cannot be read or is too large', engine: true },
+];
+
+export function allRules(): RuleMeta[] {
+  return [...engineRules, ...nginxRules.map((r) => ({ id: r.id, cause: r.cause, severity: r.severity, title: r.title }))];
+}
