@@ -1,0 +1,98 @@
+// Fixture conventions (markdownlint style): test/fixtures/nginx/<rule-doc-name>/fires.conf must report
+// on every line marked `# expect: ID[, ID]` (a rule id or a cause id) and nowhere else; silent.conf
+// must report nothing at all. Other files in the folder may be included by them.
+import * as fs from 'fs';
+import * as path from 'path';
+import { NodeFileHost } from '../../src/core/host';
+import { lintPaths } from '../../src/core/lint';
+import { Finding } from '../../src/core/finding';
+import { applyFixGroups, fixEditsByFile } from '../../src/core/fixes';
+
+export const repoRoot = path.resolve(__dirname, '..', '..', '..');
+export const fixturesDir = path.join(repoRoot, 'test', 'fixtures', 'nginx');
+
+export interface Expectation {
+  line: number; // 0-based
+  ids: string[];
+}
+
+export function expectationsOf(text: string): Expectation[] {
+  const out: Expectation[] = [];
+  text.split('\n').forEach((l, line) => {
+    const m = /#\s*expect:\s*([^#]+)$/.exec(l);
+    if (m) out.push({ line, ids: m[1].split(',').map((s) => s.trim()).filter(Boolean) });
+  });
+  return out;
+}
+
+export function lintFile(file: string, nginxVersion?: string): Finding[] {
+  return lintPaths([file], { host: new NodeFileHost(), nginxVersion }).findings;
+}
+
+/** Compares findings with the `# expect:` marks; returns human-readable mismatches (empty = match). */
+export function mismatches(file: string, findings: Finding[]): string[] {
+  const text = fs.readFileSync(file, 'utf8');
+  const expected = expectationsOf(text);
+  const problems: string[] = [];
+  const own = findings.filter((f) => f.file === file);
+  for (const e of expected) {
+    for (const id of e.ids) {
+      if (!own.some((f) => f.range.start.line === e.line && (f.ruleId === id || f.cause === id))) {
+        problems.push(`${path.basename(file)}:${e.line + 1}: expected ${id}, got ${own.filter((f) => f.range.start.line === e.line).map((f) => f.ruleId).join(', ') || 'nothing'}`);
+      }
+    }
+  }
+  for (const f of findings) {
+    const e = f.file === file ? expected.find((x) => x.line === f.range.start.line) : undefined;
+    if (!e || !e.ids.some((id) => id === f.ruleId || id === f.cause)) {
+      problems.push(`${path.relative(fixturesDir, f.file)}:${f.range.start.line + 1}: unexpected ${f.ruleId} (${f.cause}): ${f.message}`);
+    }
+  }
+  return problems;
+}
+
+export interface FixtureCase {
+  name: string;
+  dir: string;
+  fires: string;
+  silent: string;
+}
+
+export function fixtureCases(): FixtureCase[] {
+  if (!fs.existsSync(fixturesDir)) return [];
+  return fs
+    .readdirSync(fixturesDir)
+    .filter((n) => fs.statSync(path.join(fixturesDir, n)).isDirectory())
+    .sort()
+    .map((name) => ({ name, dir: path.join(fixturesDir, name), fires: path.join(fixturesDir, name, 'fires.conf'), silent: path.join(fixturesDir, name, 'silent.conf') }));
+}
+
+/** Copies a fixture folder to a fresh temp folder (fixes and nginx -t write there, never in the repo). */
+export function copyFixture(dir: string): string {
+  const tmp = fs.mkdtempSync(path.join(require('os').tmpdir(), 'gd-fixture-'));
+  fs.cpSync(dir, tmp, { recursive: true });
+  return tmp;
+}
+
+/** Applies fixes like `lint --fix`: first fix of each finding, re-lint, repeat (bounded). */
+export function fixUntilStable(file: string, nginxVersion?: string): { text: string; findings: Finding[]; applied: number } {
+  let findings = lintFile(file, nginxVersion);
+  let applied = 0;
+  for (let pass = 0; pass < 10; pass++) {
+    const groups = fixEditsByFile(findings);
+    if (groups.size === 0) break;
+    let changed = false;
+    for (const [f, edits] of groups) {
+      const before = fs.readFileSync(f, 'utf8');
+      const r = applyFixGroups(before, edits);
+      if (r.text !== before) {
+        fs.writeFileSync(f, r.text);
+        applied += r.applied;
+        changed = true;
+      }
+    }
+    if (!changed) break;
+    findings = lintFile(file, nginxVersion);
+  }
+  return { text: fs.readFileSync(file, 'utf8'), findings, applied };
+}
