@@ -1,5 +1,6 @@
 // Every nginx rule, in the order findings are listed. One file each; this list is the registry.
 import type { NginxRule } from '../rule';
 import { httpsUpstreamWithoutSni } from './httpsUpstreamWithoutSni';
+import { bufferSizeBelowDefault } from './bufferSizeBelowDefault';
 
-export const nginxRules: NginxRule[] = [httpsUpstreamWithoutSni];
+export const nginxRules: NginxRule[] = [httpsUpstreamWithoutSni, bufferSizeBelowDefault];
