@@ -2,5 +2,6 @@
 import type { NginxRule } from '../rule';
 import { httpsUpstreamWithoutSni } from './httpsUpstreamWithoutSni';
 import { bufferSizeBelowDefault } from './bufferSizeBelowDefault';
+import { variableProxyPassWithoutResolver } from './variableProxyPassWithoutResolver';
 
-export const nginxRules: NginxRule[] = [httpsUpstreamWithoutSni, bufferSizeBelowDefault];
+export const nginxRules: NginxRule[] = [httpsUpstreamWithoutSni, bufferSizeBelowDefault, variableProxyPassWithoutResolver];
