@@ -155,8 +155,17 @@ export function parseNginx(file: string, text: string): ParsedNginx {
   let words: NginxArg[] = [];
   const n = text.length;
   let i = 0;
-  // A BOM is not part of the first directive name.
-  if (text.charCodeAt(0) === 0xfeff) i = 1;
+  // nginx does not skip a BOM: it becomes part of the first directive's name and the config is refused.
+  // Reported once; parsing goes on past it so the rest of the file still gets ranges and findings.
+  if (text.charCodeAt(0) === 0xfeff) {
+    i = 1;
+    problems.push({
+      message: 'the file starts with a UTF-8 byte order mark (BOM): nginx reads it as part of the first directive name and refuses the config ("unknown directive"); save the file as UTF-8 without BOM',
+      start: 0,
+      end: 1,
+      severity: 'error',
+    });
+  }
 
   const finishStatement = (terminator: number, kind: 'semi' | 'block'): NginxDirective | undefined => {
     if (words.length === 0) {
@@ -275,7 +284,8 @@ export function parseNginx(file: string, text: string): ParsedNginx {
       }
       continue;
     }
-    // A bare word: ends at whitespace, ';' or '{' (but '${' stays in the word, like nginx).
+    // A bare word: ends at whitespace, ';' or '{' (but '${' stays in the word), exactly like nginx. A '}'
+    // inside a word is part of it (`add_header X a}b;` is valid); only a '}' at a token start closes a block.
     const start = i;
     let variable = false;
     while (i < n) {
@@ -295,8 +305,6 @@ export function parseNginx(file: string, text: string): ParsedNginx {
         continue;
       }
       if (isSpace(w) || w === Ch.Semi || w === Ch.LBrace) break;
-      // '}' ends a word only when it cannot be the end of a '${...}' in it.
-      if (w === Ch.RBrace && text.lastIndexOf('${', i) < start) break;
       i++;
     }
     if (i > n) i = n;
