@@ -2,6 +2,8 @@
 import type { NginxRule } from '../rule';
 import { httpsUpstreamWithoutSni } from './httpsUpstreamWithoutSni';
 import { bufferSizeBelowDefault } from './bufferSizeBelowDefault';
+import { invalidBufferSizes } from './invalidBufferSizes';
 import { variableProxyPassWithoutResolver } from './variableProxyPassWithoutResolver';
+import { upstreamHostnameResolvedOnce } from './upstreamHostnameResolvedOnce';
 
-export const nginxRules: NginxRule[] = [httpsUpstreamWithoutSni, bufferSizeBelowDefault, variableProxyPassWithoutResolver];
+export const nginxRules: NginxRule[] = [httpsUpstreamWithoutSni, bufferSizeBelowDefault, variableProxyPassWithoutResolver, upstreamHostnameResolvedOnce];
