@@ -2,7 +2,6 @@
 import type { NginxRule } from '../rule';
 import { httpsUpstreamWithoutSni } from './httpsUpstreamWithoutSni';
 import { bufferSizeBelowDefault } from './bufferSizeBelowDefault';
-import { invalidBufferSizes } from './invalidBufferSizes';
 import { variableProxyPassWithoutResolver } from './variableProxyPassWithoutResolver';
 import { upstreamHostnameResolvedOnce } from './upstreamHostnameResolvedOnce';
 
