@@ -35,18 +35,22 @@ export function discoverConfigFiles(host: FileHost, dir: string): string[] {
         if (!SKIP_DIRS.has(name) && !name.startsWith('.')) walk(p, depth + 1);
         continue;
       }
-      if (isNginxFileName(p)) out.push(p);
-      else if (/\.(conf|conf\.template)$/.test(name)) {
-        try {
-          if (looksLikeNginx(host.readFile(p).slice(0, 65536))) out.push(p);
-        } catch {
-          // unreadable files that are not named like nginx configs are not ours to report
-        }
-      }
+      if (isConfigCandidate(host, p)) out.push(p);
     }
   };
   walk(dir, 0);
   return out;
+}
+
+/** An nginx config by name, or a `*.conf` file whose content reads like nginx (the editor's index uses it too). */
+export function isConfigCandidate(host: FileHost, file: string): boolean {
+  if (isNginxFileName(file)) return true;
+  if (!/\.(conf|conf\.template)$/.test(file)) return false;
+  try {
+    return looksLikeNginx(host.readFile(file).slice(0, 65536));
+  } catch {
+    return false; // unreadable files that are not named like nginx configs are not ours to report
+  }
 }
 
 /** Files under `paths` (folders scanned, files taken as given). */
@@ -83,15 +87,21 @@ export function findRoots(candidates: string[], cache: SourceCache): string[] {
   return roots;
 }
 
-export function lintPaths(paths: string[], options: LintOptions): LintResult {
+/**
+ * The one implementation behind lintPaths and lintPathsAsync: a generator that pauses (yields) between
+ * root files, so the async caller can let the event loop breathe and the sync caller just runs it through.
+ */
+function* lintSteps(paths: string[], options: LintOptions): Generator<void, LintResult, void> {
   const cache = new SourceCache(options.host);
   const candidates = collectFiles(options.host, paths);
+  yield;
   const roots = findRoots(candidates, cache);
   const findings: Finding[] = [];
   const files = new Set<string>();
   let cancelled = false;
   const seen = new Set<string>();
   for (let i = 0; i < roots.length; i++) {
+    yield;
     if (options.isCancelled?.()) {
       cancelled = true;
       break;
@@ -107,9 +117,27 @@ export function lintPaths(paths: string[], options: LintOptions): LintResult {
       }
     }
   }
-  options.onProgress?.(roots.length, roots.length, '');
+  if (!cancelled) options.onProgress?.(roots.length, roots.length, '');
   findings.sort(compareFindings);
   return { findings, files: [...files], roots, cancelled };
+}
+
+export function lintPaths(paths: string[], options: LintOptions): LintResult {
+  const steps = lintSteps(paths, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** The same lint, handing the event loop back between root files (the editor stays responsive, cancel is seen). */
+export async function lintPathsAsync(paths: string[], options: LintOptions): Promise<LintResult> {
+  const steps = lintSteps(paths, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }
 
 /**
@@ -118,6 +146,15 @@ export function lintPaths(paths: string[], options: LintOptions): LintResult {
  */
 export function lintOneFile(file: string, candidates: string[], options: LintOptions): Finding[] {
   const cache = new SourceCache(options.host);
+  const { findings } = lintNginxRoots(rootsIncluding(file, candidates, cache), cache, options);
+  return findings.filter((f) => f.file === file).sort(compareFindings);
+}
+
+/**
+ * The outermost roots among `candidates` whose include tree reaches `file`, or `[file]` when none does:
+ * the contexts a file is read in (shared by the editor's diagnostics and hover).
+ */
+export function rootsIncluding(file: string, candidates: string[], cache: SourceCache): string[] {
   const roots: string[] = [];
   for (const c of candidates) {
     if (c === file) continue;
@@ -126,6 +163,5 @@ export function lintOneFile(file: string, candidates: string[], options: LintOpt
   }
   // Only roots that are not themselves included by another including root: keeps the outermost context.
   const outer = roots.filter((r) => !roots.some((o) => o !== r && buildTree(o, cache).files.has(r)));
-  const { findings } = lintNginxRoots(outer.length ? outer : [file], cache, options);
-  return findings.filter((f) => f.file === file).sort(compareFindings);
+  return outer.length ? outer : [file];
 }
