@@ -4,5 +4,6 @@ import { httpsUpstreamWithoutSni } from './httpsUpstreamWithoutSni';
 import { bufferSizeBelowDefault } from './bufferSizeBelowDefault';
 import { variableProxyPassWithoutResolver } from './variableProxyPassWithoutResolver';
 import { upstreamHostnameResolvedOnce } from './upstreamHostnameResolvedOnce';
+import { proxyPassUnknownUpstream } from './proxyPassUnknownUpstream';
 
-export const nginxRules: NginxRule[] = [httpsUpstreamWithoutSni, bufferSizeBelowDefault, variableProxyPassWithoutResolver, upstreamHostnameResolvedOnce];
+export const nginxRules: NginxRule[] = [httpsUpstreamWithoutSni, bufferSizeBelowDefault, variableProxyPassWithoutResolver, upstreamHostnameResolvedOnce, proxyPassUnknownUpstream];
