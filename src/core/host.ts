@@ -32,30 +32,42 @@ export class NodeFileHost implements FileHost {
   readFile(file: string): string {
     const open = this.overlay.get(file);
     if (open !== undefined) return open;
-    let size: number;
+    // Open first, then check what was opened: O_NONBLOCK keeps a FIFO (or a device) from blocking the
+    // open, and fstat on the descriptor cannot be fooled by the path changing between check and read.
+    let fd: number;
     try {
-      const st = fs.statSync(file);
+      fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    } catch (err) {
+      throw asReadError(file, err);
+    }
+    try {
+      const st = fs.fstatSync(fd);
       if (st.isDirectory()) throw new FileReadError(`${file} is a directory`, 'EISDIR');
-      size = st.size;
+      if (!st.isFile()) throw new FileReadError(`${file} is not a regular file (${fileKind(st)}); not read`, 'ENOTREG');
+      if (st.size > this.maxBytes) {
+        throw new FileReadError(
+          `${file} is ${(st.size / 1048576).toFixed(1)} MB, over the ${(this.maxBytes / 1048576).toFixed(0)} MB limit for inspection`,
+          'EFBIG',
+        );
+      }
+      return fs.readFileSync(fd, 'utf8');
     } catch (err) {
       if (err instanceof FileReadError) throw err;
       throw asReadError(file, err);
-    }
-    if (size > this.maxBytes) {
-      throw new FileReadError(
-        `${file} is ${(size / 1048576).toFixed(1)} MB, over the ${(this.maxBytes / 1048576).toFixed(0)} MB limit for inspection`,
-        'EFBIG',
-      );
-    }
-    try {
-      return fs.readFileSync(file, 'utf8');
-    } catch (err) {
-      throw asReadError(file, err);
+    } finally {
+      fs.closeSync(fd);
     }
   }
 
+  /** True for anything at the path, a dangling symlink included (reading it then says why it fails). */
   exists(file: string): boolean {
-    return this.overlay.has(file) || fs.existsSync(file);
+    if (this.overlay.has(file)) return true;
+    try {
+      fs.lstatSync(file);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   isDirectory(file: string): boolean {
@@ -75,8 +87,24 @@ export class NodeFileHost implements FileHost {
   }
 }
 
+function fileKind(st: fs.Stats): string {
+  if (st.isFIFO()) return 'a named pipe';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  return 'not a plain file';
+}
+
 function asReadError(file: string, err: unknown): FileReadError {
   const code = (err as NodeJS.ErrnoException)?.code ?? 'EIO';
+  if (code === 'ENOENT') {
+    // A symlink whose target is gone is the usual sites-enabled accident: say so instead of "does not exist".
+    try {
+      if (fs.lstatSync(file).isSymbolicLink()) return new FileReadError(`${file} is a dangling symbolic link (its target ${fs.readlinkSync(file)} does not exist)`, code);
+    } catch {
+      // fall through to the plain message
+    }
+  }
+  if (code === 'ELOOP') return new FileReadError(`${file} is a symbolic link that loops back on itself`, code);
   const why =
     code === 'ENOENT' ? 'does not exist' : code === 'EACCES' || code === 'EPERM' ? 'is not readable (permission denied)' : `could not be read (${code})`;
   return new FileReadError(`${file} ${why}`, code);

@@ -139,6 +139,9 @@ function skipLua(text: string, pos: number): number {
   return -1;
 }
 
+/** Real configs nest a handful of levels; this only stops generated or garbage input from exhausting the stack. */
+const MAX_BLOCK_DEPTH = 200;
+
 interface Frame {
   directive?: NginxDirective;
   list: NginxDirective[];
@@ -152,6 +155,7 @@ export function parseNginx(file: string, text: string): ParsedNginx {
     return { file, directives: top, problems, binary: true };
   }
   const stack: Frame[] = [{ list: top }];
+  let tooDeep = false;
   let words: NginxArg[] = [];
   const n = text.length;
   let i = 0;
@@ -232,7 +236,14 @@ export function parseNginx(file: string, text: string): ParsedNginx {
         }
         continue;
       }
-      stack.push({ directive: d, list: d.block });
+      if (stack.length > MAX_BLOCK_DEPTH) {
+        // Keep the braces balanced but drop the contents: every consumer of the tree recurses over blocks.
+        if (!tooDeep) {
+          tooDeep = true;
+          problems.push({ message: `blocks nested deeper than ${MAX_BLOCK_DEPTH} levels; what is inside is not inspected`, start: i, end: i + 1, severity: 'error' });
+        }
+        stack.push({ directive: d, list: [] });
+      } else stack.push({ directive: d, list: d.block });
       i++;
       continue;
     }

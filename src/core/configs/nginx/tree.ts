@@ -47,6 +47,8 @@ export interface ConfTree {
 const SYSTEM_INCLUDES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|uwsgi_params|scgi_params|proxy_params|koi-utf|koi-win|win-utf)$|modules-enabled|(^|\/)snippets\//;
 
 const MAX_INCLUDE_DEPTH = 32;
+/** Includes repeated in a diamond (a includes b twice, b includes c twice, …) grow exponentially: cap it. */
+const MAX_EXPANDED_NODES = 4_000_000;
 
 /** Parsed files shared by the trees of one lint run (a file included by many roots is parsed once). */
 export class SourceCache {
@@ -126,7 +128,10 @@ export function buildTree(rootFile: string, cache: SourceCache): ConfTree {
     for (const p of s.parsed.problems) tree.problems.push({ file: s.file, ...p, kind: s.parsed.binary ? 'unreadable' : 'parse' });
   };
 
+  let expanded = 0;
+  let overBudget = false;
   const expand = (list: NginxDirective[], parent: ConfNode | undefined, via: ConfNode | undefined, stack: string[], out: ConfNode[]) => {
+    expanded += list.length;
     for (const d of list) {
       const node: ConfNode = { d, parent, via };
       out.push(node);
@@ -152,6 +157,13 @@ export function buildTree(rootFile: string, cache: SourceCache): ConfTree {
           }
           if (stack.length >= MAX_INCLUDE_DEPTH) {
             tree.problems.push({ file: d.file, start: d.start, end: d.end, message: `includes nested deeper than ${MAX_INCLUDE_DEPTH} levels; not followed`, severity: 'error', kind: 'include-cycle' });
+            continue;
+          }
+          if (expanded > MAX_EXPANDED_NODES) {
+            if (!overBudget) {
+              overBudget = true;
+              tree.problems.push({ file: d.file, start: d.start, end: d.end, message: `includes expand to more than ${MAX_EXPANDED_NODES} directives (the same files included over and over?); further includes are not followed`, severity: 'error', kind: 'include-cycle' });
+            }
             continue;
           }
           const s = cache.get(target);
