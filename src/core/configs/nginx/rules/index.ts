@@ -2,8 +2,9 @@
 import type { NginxRule } from '../rule';
 import { httpsUpstreamWithoutSni } from './httpsUpstreamWithoutSni';
 import { bufferSizeBelowDefault } from './bufferSizeBelowDefault';
+import { invalidBufferSizes } from './invalidBufferSizes';
 import { variableProxyPassWithoutResolver } from './variableProxyPassWithoutResolver';
 import { upstreamHostnameResolvedOnce } from './upstreamHostnameResolvedOnce';
 import { proxyPassUnknownUpstream } from './proxyPassUnknownUpstream';
 
-export const nginxRules: NginxRule[] = [httpsUpstreamWithoutSni, bufferSizeBelowDefault, variableProxyPassWithoutResolver, upstreamHostnameResolvedOnce, proxyPassUnknownUpstream];
+export const nginxRules: NginxRule[] = [httpsUpstreamWithoutSni, bufferSizeBelowDefault, invalidBufferSizes, variableProxyPassWithoutResolver, upstreamHostnameResolvedOnce, proxyPassUnknownUpstream];
