@@ -6,6 +6,9 @@ import { NodeFileHost } from '../core/host';
 import { lintPaths, LintOptions } from '../core/lint';
 import { lintJson, lintSarif, lintText } from '../core/report/lintReport';
 import { applyFixGroups, fixEditsByFile } from '../core/fixes';
+import { analyzeFiles } from '../core/logs/analyze';
+import { logsJson, logsText } from '../core/report/logsReport';
+import { runProbe } from './probeCommand';
 
 const VERSION = '0.1.0';
 
@@ -108,6 +111,38 @@ function runLint(args: ParsedArgs, cwd: string, write: (s: string) => void): num
   return result.findings.some((f) => f.severity === 'error') ? 1 : 0;
 }
 
+/** Classifies log files. I/O problems (missing, unreadable, corrupt gzip) end with exit 2 and one line. */
+async function runLogs(args: ParsedArgs, cwd: string, write: (s: string) => void): Promise<number> {
+  const fmt = format(args, ['text', 'json']);
+  if (args.positional.length === 0) throw new UsageError('logs needs at least one FILE');
+  const files = args.positional.map((p) => path.resolve(cwd, p));
+  const shown = (f: string) => displayPath(f, cwd);
+  for (const f of files) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(f);
+    } catch {
+      throw new Error(`${shown(f)}: no such file`);
+    }
+    if (!st.isFile()) throw new Error(`${shown(f)}: not a file`);
+  }
+  let current = files[0];
+  let analysis;
+  try {
+    analysis = await analyzeFiles(files, {
+      onProgress: () => undefined,
+      ...{},
+    });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    // analyzeFiles walks files in order; the failing one is the first not yet summarised.
+    current = files[analysisFilesDone(err)] ?? current;
+    throw new Error(`${shown(current)}: ${e.code === 'Z_DATA_ERROR' || e.code === 'Z_BUF_ERROR' ? 'corrupt gzip data' : e.message}`);
+  }
+  write(fmt === 'json' ? JSON.stringify(logsJson(analysis, cwd), null, 2) + '\n' : logsText(analysis, cwd));
+  return analysis.bySeverity.error > 0 ? 1 : 0;
+}
+
 export async function main(argv: string[], cwd = process.cwd(), write = (s: string) => process.stdout.write(s)): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === 'help') {
@@ -123,6 +158,7 @@ export async function main(argv: string[], cwd = process.cwd(), write = (s: stri
     case 'lint':
       return runLint(args, cwd, write);
     case 'probe':
+      return runProbe(args, cwd, write, UsageError);
     case 'logs':
       throw new UsageError(`'${command}' is not built yet in this version (see the project's open issues)`);
     default:

@@ -1,0 +1,145 @@
+// --config: which nginx server/location a URL lands in, where it is proxied, and the effective
+// proxy_buffer_size there. The upstream is then probed directly and its response header size compared
+// with that buffer, so "too big header" is predicted even without the error log.
+import * as path from 'path';
+import { buildTree, ConfNode, ConfTree, SourceCache, childrenNamed, contextOf } from '../configs/nginx/tree';
+import { RuleContext } from '../configs/nginx/rule';
+import { parseSize } from '../configs/nginx/directives';
+import { parseProxyTarget } from '../configs/nginx/upstreamTarget';
+import { NodeFileHost } from '../host';
+import type { CauseId } from '../finding';
+import { defaultPort, ResolveOverride } from './resolveOverride';
+import { parseProbeUrl, probeOnce } from './probe';
+
+export interface ConfigMapping {
+  /** Human lines for the text report. */
+  lines: string[];
+  notes: Array<{ cause: CauseId; text: string }>;
+  errorLog?: string;
+}
+
+function where(tree: ConfTree, n: ConfNode): string {
+  const src = tree.files.get(n.d.file)!;
+  return `${path.basename(n.d.file)}:${src.lines.positionAt(n.d.start).line + 1}`;
+}
+
+function listenPort(arg: string): number | undefined {
+  const m = /(?:^|:)(\d+)$/.exec(arg.replace(/^\[[^\]]*\]/, (x) => x.replace(/:/g, '')));
+  return m ? +m[1] : /^\d+$/.test(arg) ? +arg : undefined;
+}
+
+function nameMatches(pattern: string, host: string): boolean {
+  if (pattern.startsWith('~')) {
+    try {
+      return new RegExp(pattern.slice(1).replace(/\(\?<(\w+)>/g, '(?<$1>'), 'i').test(host);
+    } catch {
+      return false;
+    }
+  }
+  if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1)) || host === pattern.slice(2);
+  if (pattern.startsWith('.')) return host === pattern.slice(1) || host.endsWith(pattern);
+  if (pattern.endsWith('.*')) return host.startsWith(pattern.slice(0, -1));
+  return pattern.toLowerCase() === host;
+}
+
+function pickServer(tree: ConfTree, port: number, host: string): ConfNode | undefined {
+  const servers = (tree.byName.get('server') ?? []).filter((n) => n.children && contextOf(n, tree.rootContext) === 'server');
+  const onPort = servers.filter((s) => {
+    const listens = childrenNamed(s.children, 'listen');
+    if (listens.length === 0) return port === 80;
+    return listens.some((l) => listenPort(l.d.args[0]?.value ?? '') === port);
+  });
+  return (
+    onPort.find((s) => childrenNamed(s.children, 'server_name').some((n) => n.d.args.some((a) => nameMatches(a.value, host)))) ??
+    onPort.find((s) => childrenNamed(s.children, 'listen').some((l) => l.d.args.some((a) => a.value === 'default_server' || a.value === 'default'))) ??
+    onPort[0]
+  );
+}
+
+/** nginx's location choice: exact, else longest prefix (final if ^~), else first regex, else that prefix. */
+export function pickLocation(server: ConfNode, uri: string): ConfNode | undefined {
+  const locs = childrenNamed(server.children, 'location');
+  let best: ConfNode | undefined;
+  let bestLen = -1;
+  for (const l of locs) {
+    const a = l.d.args.map((x) => x.value);
+    if (a[0] === '=' && a[1] === uri) return l;
+    const prefix = a.length === 1 ? a[0] : a[0] === '^~' ? a[1] : undefined;
+    if (prefix !== undefined && !prefix.startsWith('@') && uri.startsWith(prefix) && prefix.length > bestLen) {
+      best = l;
+      bestLen = prefix.length;
+    }
+  }
+  if (best && best.d.args[0].value === '^~') return best;
+  for (const l of locs) {
+    const a = l.d.args.map((x) => x.value);
+    if (a[0] === '~' || a[0] === '~*') {
+      try {
+        if (new RegExp(a[1], a[0] === '~*' ? 'i' : '').test(uri)) return l;
+      } catch {
+        /* a PCRE-only pattern: skip it */
+      }
+    }
+  }
+  return best;
+}
+
+export async function mapUrlToConfig(rawUrl: string, files: string[], opts: { timeoutMs: number; resolve?: ResolveOverride[]; signal?: AbortSignal }): Promise<ConfigMapping> {
+  const url = parseProbeUrl(rawUrl);
+  const cache = new SourceCache(new NodeFileHost());
+  const out: ConfigMapping = { lines: [], notes: [] };
+  const port = defaultPort(url);
+  for (const file of files) {
+    const tree = buildTree(file, cache);
+    const server = pickServer(tree, port, url.hostname);
+    if (!server) continue;
+    const ctx = new RuleContext(tree, undefined);
+    out.lines.push(`server block at ${where(tree, server)} answers port ${port}`);
+    const loc = pickLocation(server, url.pathname);
+    const scope = loc ?? server;
+    if (loc) out.lines.push(`location ${loc.d.args.map((a) => a.value).join(' ')} at ${where(tree, loc)}`);
+    const log = ctx.effective(scope, 'error_log');
+    if (log.nodes.length && log.args[0] && log.args[0] !== 'stderr' && !log.args[0].startsWith('syslog:')) {
+      out.errorLog = path.isAbsolute(log.args[0]) ? log.args[0] : path.resolve(path.dirname(file), log.args[0]);
+      out.lines.push(`error_log ${out.errorLog} (${where(tree, log.nodes[0])})`);
+    }
+    const pass = childrenNamed(scope.children, 'proxy_pass')[0];
+    if (!pass) {
+      out.lines.push('no proxy_pass in that block: nothing to compare upstream-side');
+      break;
+    }
+    const target = parseProxyTarget(pass.d.args[0]?.value ?? '');
+    if (!target || target.hasVariable || target.unixSocket) {
+      out.lines.push(`proxy_pass ${pass.d.args[0]?.value} at ${where(tree, pass)}: not probed directly (variable or unix socket)`);
+      break;
+    }
+    let host = target.host;
+    let upPort = target.port;
+    const group = (tree.byName.get('upstream') ?? []).find((u) => u.d.args[0]?.value === target.host);
+    if (group) {
+      const first = childrenNamed(group.children, 'server')[0]?.d.args[0]?.value;
+      const t = first ? parseProxyTarget(first) : undefined;
+      if (t) {
+        host = t.host;
+        upPort = t.port;
+      }
+    }
+    upPort = upPort ?? (target.scheme === 'https' ? 443 : 80);
+    const buf = ctx.effective(scope, 'proxy_buffer_size');
+    const bufBytes = parseSize(buf.args[0]?.split('|')[0] ?? '4k') ?? 4096;
+    const bufWhere = buf.nodes.length ? where(tree, buf.nodes[0]) : 'default';
+    const upstreamUrl = `${target.scheme}://${host.includes(':') ? `[${host}]` : host}:${upPort}${target.uri ?? url.pathname}${target.uri ? '' : url.search}`;
+    out.lines.push(`proxy_pass ${pass.d.args[0].value} (${where(tree, pass)}) → probing ${upstreamUrl} directly; proxy_buffer_size ${buf.args[0]} (${bufWhere})`);
+    const direct = await probeOnce(parseProbeUrl(upstreamUrl), { timeoutMs: opts.timeoutMs, signal: opts.signal, resolve: opts.resolve, headers: { host: url.host } });
+    if (direct.error) {
+      out.lines.push(`upstream directly: ${direct.error.phase} ${direct.error.code}`);
+      out.notes.push({ cause: 'upstream-down', text: `the upstream ${host}:${upPort} probed directly failed too: ${direct.error.message}` });
+    } else if (direct.http) {
+      out.lines.push(`upstream directly: ${direct.status}, response headers ${direct.http.headerBytes} B vs proxy_buffer_size ${bufBytes} B`);
+      if (direct.http.headerBytes > bufBytes)
+        out.notes.push({ cause: 'buffer-limits', text: `the upstream's response headers are ${direct.http.headerBytes} bytes, more than proxy_buffer_size ${buf.args[0]} (${bufWhere}) = ${bufBytes} bytes` });
+    }
+    break;
+  }
+  return out;
+}

@@ -1,0 +1,184 @@
+// From what the probe observed to one cause id. Order of trust: what the proxy itself logged during the
+// probe, then how the connection failed, then the status and which hop generated it.
+import type { CauseId } from '../finding';
+import type { ErrorLogLine, Hop, Percentiles, ProbeError, Sample, Verdict } from './types';
+import { isFailure } from './sample';
+
+export interface VerdictInput {
+  samples: Sample[];
+  percentiles: Percentiles;
+  hop: Hop;
+  errorLog?: ErrorLogLine[];
+  /** Findings from the config mapping (e.g. header size vs proxy_buffer_size). */
+  configNotes?: Array<{ cause: CauseId; text: string }>;
+}
+
+const NEXT_STEPS: Record<CauseId, string[]> = {
+  'upstream-down': [
+    'Check that the upstream process is running and listening on the host/port the proxy forwards to (ss -ltnp).',
+    "Read the app's own log around the probe time for crashes, OOM kills or restarts.",
+    'Add a health endpoint and a health check so a dead upstream is taken out of rotation.',
+  ],
+  'timeout-mismatch': [
+    "Compare the proxy's read/connect timeouts with how long the upstream really takes (p95/p99 of the upstream probed directly).",
+    'Make timeouts shrink towards the back: each layer should give up after the layer behind it.',
+    'If the request is legitimately slow, move it off the request path (queue, streaming) instead of raising timeouts without bound.',
+  ],
+  'keepalive-race': [
+    "Make the upstream's idle keep-alive timeout longer than the proxy's (e.g. Node keepAliveTimeout > nginx keepalive_timeout in the upstream block).",
+    'Retry idempotent requests on a reset connection (proxy_next_upstream error).',
+  ],
+  dns: [
+    'Check the name resolves where the proxy runs (getent hosts NAME), with every expected address.',
+    'For names that change, resolve at run time (nginx: resolver + a variable in proxy_pass, or `server … resolve`).',
+  ],
+  routing: [
+    'Check the proxy forwards to the right scheme, host, port or socket, and that path rewrites produce a path the upstream serves.',
+    'Probe the upstream directly with --resolve to compare with the edge.',
+  ],
+  tls: [
+    'Check the certificate: full chain served, not expired, and its names cover the host (openssl s_client -connect HOST:443 -servername HOST).',
+    'For a proxy talking TLS to its upstream: enable SNI (proxy_ssl_server_name on) and align protocols/ciphers.',
+  ],
+  'buffer-limits': [
+    "Measure the upstream's response header size and compare with proxy_buffer_size (and proxy_buffers); raise it or shrink the headers (large Set-Cookie, CSP).",
+    'For request bodies, compare with client_max_body_size and the limits of the app behind.',
+  ],
+  'pool-exhaustion': ['Check worker/connection pool saturation (worker_connections, app workers, DB pool) under the same load.'],
+  intermediary: ['Bypass the CDN / load balancer (--resolve to the origin) and compare: if the origin works, the fault is at the edge.'],
+  overload: ['Check capacity and maintenance mode; a 503 with Retry-After is usually deliberate.', 'Look at rate limits (limit_req/limit_conn) and autoscaling.'],
+  'client-side': ['Retry from another network path, without VPN or corporate proxy, and with a clean cache.'],
+  observability: ['Turn on the error log at level error or lower, and add a health endpoint.'],
+  none: ['Nothing failed in this probe. If users still see errors, probe with more samples (--samples 50) to catch intermittent failures.'],
+};
+
+function errorCause(err: ProbeError): { cause: CauseId; summary: string } {
+  const c = err.code;
+  switch (err.phase) {
+    case 'dns':
+      return { cause: 'dns', summary: `the name does not resolve (${c})` };
+    case 'connect':
+      if (c === 'ECONNREFUSED') return { cause: 'upstream-down', summary: 'connection refused: nothing listens on that address and port' };
+      if (c === 'EHOSTUNREACH' || c === 'ENETUNREACH') return { cause: 'routing', summary: `no route to the address (${c})` };
+      return { cause: 'upstream-down', summary: `TCP connect failed (${c})` };
+    case 'tls':
+      return { cause: 'tls', summary: `TLS handshake failed (${c})` };
+    case 'timeout':
+      return { cause: 'timeout-mismatch', summary: 'no complete answer within the timeout: something on the path holds the request without answering' };
+    case 'cancelled':
+      return { cause: 'none', summary: 'the probe was cancelled before it finished' };
+    case 'http':
+      if (c === 'UND_ERR_HEADERS_OVERFLOW') return { cause: 'buffer-limits', summary: 'the response headers exceeded the header size limit' };
+      if (c === 'HPE_INVALID_CONSTANT' || c === 'HPE_INVALID_VERSION' || c === 'HPE_INVALID_STATUS' || c.startsWith('HPE_'))
+        return { cause: 'routing', summary: `the server did not answer with valid HTTP (${c}): wrong port or protocol behind this address?` };
+      if (c === 'UND_ERR_SOCKET' || c === 'ECONNRESET' || c === 'UND_ERR_CLOSED')
+        return { cause: 'upstream-down', summary: `the connection was closed before a complete response (${c})` };
+      return { cause: 'upstream-down', summary: `the HTTP exchange failed (${c})` };
+  }
+}
+
+function statusCause(status: number, hop: Hop): { cause: CauseId; summary: string; confidence: Verdict['confidence'] } {
+  const by = hop.generatedBy === 'origin' ? 'the origin' : hop.generatedBy;
+  const cdn = ['cloudflare', 'cloudfront', 'akamai', 'fastly', 'azure-front-door', 'gfe'].includes(hop.generatedBy);
+  switch (status) {
+    case 502:
+      return { cause: 'upstream-down', confidence: 'medium', summary: `502 generated by ${by}: it got no valid response from the hop behind it` };
+    case 504:
+      return { cause: 'timeout-mismatch', confidence: 'high', summary: `504 generated by ${by}: it gave up waiting for the hop behind it` };
+    case 503:
+      return { cause: 'overload', confidence: 'medium', summary: `503 generated by ${by}: no capacity, maintenance or no healthy upstream` };
+    case 520:
+    case 521:
+      return { cause: 'upstream-down', confidence: 'high', summary: `${status} from ${by}: the origin refused or answered with nothing usable` };
+    case 522:
+    case 524:
+      return { cause: 'timeout-mismatch', confidence: 'high', summary: `${status} from ${by}: the origin did not answer in time` };
+    case 523:
+      return { cause: 'routing', confidence: 'medium', summary: `${status} from ${by}: the origin is unreachable` };
+    case 525:
+    case 526:
+      return { cause: 'tls', confidence: 'high', summary: `${status} from ${by}: TLS between the edge and the origin failed` };
+    case 413:
+    case 414:
+    case 431:
+    case 494:
+      return { cause: 'buffer-limits', confidence: 'high', summary: `${status} from ${by}: the request is larger than a limit` };
+    case 421:
+    case 404:
+      return { cause: 'routing', confidence: 'low', summary: `${status} from ${by}: the request reached a server that does not serve it` };
+    case 429:
+      return { cause: 'overload', confidence: 'medium', summary: `429 from ${by}: rate limited` };
+  }
+  if (status >= 500) return { cause: cdn ? 'intermediary' : 'upstream-down', confidence: 'low', summary: `${status} generated by ${by}` };
+  if (status === 403 && cdn) return { cause: 'intermediary', confidence: 'medium', summary: `403 from ${by}: the CDN/WAF blocked the request` };
+  return { cause: 'none', confidence: 'high', summary: `${status} from ${by}` };
+}
+
+export function decideVerdict(input: VerdictInput): Verdict {
+  const { samples, percentiles, hop } = input;
+  const failing = samples.find(isFailure);
+  const primary = failing ?? samples[0];
+  const evidence: string[] = [];
+  const logHits = (input.errorLog ?? []).filter((l) => l.cause && l.cause !== 'none');
+  let cause: CauseId = 'none';
+  let confidence: Verdict['confidence'] = 'high';
+  let summary = '';
+
+  if (primary?.error) {
+    const e = errorCause(primary.error);
+    cause = e.cause;
+    summary = e.summary;
+    evidence.push(`${primary.error.phase} phase: ${primary.error.message}`);
+  } else if (primary?.status !== undefined) {
+    const s = statusCause(primary.status, hop);
+    cause = s.cause;
+    confidence = s.confidence;
+    summary = s.summary;
+    evidence.push(`HTTP ${primary.status}; ${hop.evidence[0] ?? ''}`.trim());
+  }
+  const tlsProblems = primary?.tls?.problems ?? [];
+  if (primary?.error?.phase === 'tls' || (tlsProblems.length && primary?.error?.code === 'CERT')) {
+    for (const p of tlsProblems) evidence.push(`certificate: ${p}`);
+    const cmp = primary?.tls?.sniComparison;
+    if (cmp) evidence.push(`same handshake ${cmp.servername ? `with SNI ${cmp.servername}` : 'without SNI'}: ${cmp.ok ? 'succeeded — the failure depends on SNI' : `failed too (${cmp.error})`}`);
+  }
+
+  // The proxy's own log line is the strongest evidence: it names the failure it saw behind it.
+  if (logHits.length && (cause !== 'none' || failing)) {
+    const hit = logHits.find((l) => l.cause === 'buffer-limits') ?? logHits[0];
+    cause = hit.cause!;
+    confidence = 'high';
+    summary = `${primary?.status ?? 'failure'} ${hop.generatedBy !== 'origin' && hop.generatedBy !== 'no-response' ? `from ${hop.generatedBy} ` : ''}explained by its error log: ${hit.message?.split('. ')[0] ?? hit.line}`;
+    for (const l of logHits.slice(0, 5)) evidence.push(`error log ${l.file}: ${l.line}`);
+  } else if (input.errorLog && input.errorLog.length === 0 && failing && hop.generatedBy === 'nginx') {
+    evidence.push('the error log given got no new lines during the probe (wrong file, or error_log level above error?)');
+  }
+
+  for (const n of input.configNotes ?? []) {
+    evidence.push(n.text);
+    if (n.cause === 'buffer-limits' && failing && cause === 'upstream-down' && confidence !== 'high') {
+      cause = 'buffer-limits';
+      confidence = 'medium';
+      summary = `${primary?.status} likely from headers larger than the proxy buffer`;
+    }
+  }
+
+  if (primary?.redirects.some((r) => r.note)) {
+    const r = primary.redirects.find((x) => x.note)!;
+    if (r.note!.includes('loop') || r.note!.includes('too many')) {
+      cause = 'routing';
+      confidence = 'high';
+      summary = `redirect ${r.note}`;
+    }
+    evidence.push(`redirect ${r.from} → ${r.location}: ${r.note}`);
+  }
+
+  if (percentiles.intermittent) {
+    const pct = Math.round(percentiles.errorRate * 100);
+    summary = `intermittent: ${pct}% of ${percentiles.count} samples failed — ${summary}`;
+    evidence.push(`outcomes: ${Object.entries(percentiles.statuses).map(([k, n]) => `${k}×${n}`).join(', ')}`);
+    if (confidence === 'high') confidence = 'medium';
+  }
+  for (const e of hop.evidence.slice(1, 4)) evidence.push(e);
+  return { cause, confidence, summary: summary || 'no response', evidence, nextSteps: NEXT_STEPS[cause] };
+}
