@@ -1,0 +1,71 @@
+// Which documents are nginx configs for us, and the snapshot of open documents a lint reads: their
+// unsaved text (so typing is linted) and their versions (so fixes can be dropped once the text moved on).
+import * as vscode from 'vscode';
+
+/** Ours plus the ids the popular nginx extensions use, so we work whichever extension owns the language. */
+export const NGINX_LANGUAGE_IDS = ['nginx', 'NGINX', 'nginx-conf'];
+
+export const NGINX_FILE_PATTERNS = [
+  '**/nginx.conf',
+  '**/*.nginx',
+  '**/*.nginxconf',
+  '**/sites-available/*',
+  '**/sites-enabled/*',
+  '**/conf.d/*.conf',
+  '**/nginx/**/*.conf',
+  '**/snippets/*.conf',
+  '**/*.conf.template',
+];
+
+export const NGINX_SELECTOR: vscode.DocumentFilter[] = [
+  ...NGINX_LANGUAGE_IDS.map((language) => ({ scheme: 'file', language })),
+  ...NGINX_FILE_PATTERNS.map((pattern) => ({ scheme: 'file', pattern })),
+];
+
+/** Providers also look at other `*.conf` files; `isNginxDocument` keeps those the index recognised by content. */
+export const PROVIDER_SELECTOR: vscode.DocumentFilter[] = [...NGINX_SELECTOR, { scheme: 'file', pattern: '**/*.conf' }];
+
+export interface KnownConfigs {
+  has(file: string): boolean;
+}
+
+export function isNginxDocument(doc: vscode.TextDocument, known: KnownConfigs): boolean {
+  if (doc.uri.scheme !== 'file' || doc.isClosed) return false;
+  return vscode.languages.match(NGINX_SELECTOR, doc) > 0 || known.has(doc.uri.fsPath);
+}
+
+export interface OpenSnapshot {
+  /** Path → text of open nginx documents and of any dirty document (an included file may have any name). */
+  overlay: Map<string, string>;
+  /** Path → document version for every entry of `overlay`. */
+  versions: Map<string, number>;
+}
+
+export function snapshotOpenDocuments(known: KnownConfigs): OpenSnapshot {
+  const overlay = new Map<string, string>();
+  const versions = new Map<string, number>();
+  for (const doc of vscode.workspace.textDocuments) {
+    if (doc.uri.scheme !== 'file' || doc.isClosed) continue;
+    if (!doc.isDirty && !isNginxDocument(doc, known)) continue;
+    overlay.set(doc.uri.fsPath, doc.getText());
+    versions.set(doc.uri.fsPath, doc.version);
+  }
+  return { overlay, versions };
+}
+
+export function openDocument(file: string): vscode.TextDocument | undefined {
+  return vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && !d.isClosed && d.uri.fsPath === file);
+}
+
+/**
+ * True while every file among `files` still has the text a result was computed on: the same version
+ * for documents that were open then, and no unsaved change for files that were read from disk.
+ */
+export function stillCurrent(versions: ReadonlyMap<string, number>, files: Iterable<string>): boolean {
+  for (const f of files) {
+    const doc = openDocument(f);
+    const v = versions.get(f);
+    if (v !== undefined ? !doc || doc.version !== v : doc?.isDirty) return false;
+  }
+  return true;
+}

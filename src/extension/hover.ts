@@ -1,0 +1,43 @@
+// Hover on an nginx directive name: the core explains the value in effect there; this renders links.
+import * as vscode from 'vscode';
+import { NodeFileHost } from '../core/host';
+import { explainDirectiveAt, renderHoverMarkdown } from '../core/configs/nginx/hover';
+import { toRange } from './convert';
+import { isNginxDocument, snapshotOpenDocuments } from './documents';
+import { UNKNOWN_VERSION_HINT, readSettings } from './settings';
+import { ConfigIndex } from './workspaceIndex';
+
+export class DirectiveHoverProvider implements vscode.HoverProvider {
+  constructor(
+    private readonly index: ConfigIndex,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  provideHover(doc: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    if (!isNginxDocument(doc, this.index)) return undefined;
+    const settings = readSettings(doc.uri);
+    try {
+      const snap = snapshotOpenDocuments(this.index);
+      const e = explainDirectiveAt({
+        file: doc.uri.fsPath,
+        position: { line: position.line, character: position.character },
+        candidates: this.index.list(),
+        host: new NodeFileHost(snap.overlay, settings.maxFileBytes),
+        nginxVersion: settings.nginxVersion,
+      });
+      if (!e) return undefined;
+      const md = renderHoverMarkdown(e, { link: fileLink, unknownVersionHint: UNKNOWN_VERSION_HINT });
+      return new vscode.Hover(new vscode.MarkdownString(md), toRange(e.range));
+    } catch (err) {
+      this.log.error(`hover failed: ${(err as Error)?.stack ?? err}`);
+      return undefined;
+    }
+  }
+}
+
+/** `[conf.d/app.conf:12](file:///…#L12)`: a link that opens the file at that line. */
+function fileLink(file: string, line: number): string {
+  const label = `${vscode.workspace.asRelativePath(file)}:${line + 1}`.replace(/[\\[\]`*_]/g, '\\$&');
+  const target = vscode.Uri.file(file).with({ fragment: `L${line + 1}` });
+  return `[${label}](${target.toString()})`;
+}

@@ -1,0 +1,108 @@
+// The nginx config files of the workspace, kept current by a file watcher. Diagnostics and hover use it
+// as the candidate roots (a snippet is linted inside the files that include it); Inspect rescans it.
+import * as fs from 'fs';
+import * as vscode from 'vscode';
+import { isNginxFileName, looksLikeNginx } from '../core/configs/nginx/lint';
+
+/** Names worth a look: by name, or `*.conf` whose content is sniffed. */
+const SEARCH_GLOB = '{**/*.conf,**/*.conf.template,**/*.nginx,**/*.nginxconf,**/sites-available/*,**/sites-enabled/*,**/snippets/*,**/nginx/*}';
+/** The same folders the core's folder walk skips. */
+export const EXCLUDE_GLOB = '{**/node_modules/**,**/.git/**,**/.hg/**,**/.svn/**,**/dist/**,**/out/**,**/.vscode-test/**,**/.e2e/**,**/__pycache__/**,**/.venv/**,**/venv/**}';
+const MAX_FILES = 20000;
+const SNIFF_BYTES = 65536;
+
+export class ConfigIndex implements vscode.Disposable {
+  private files = new Set<string>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires (coalesced) when files are added, removed, or change on disk. */
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private fireTimer: NodeJS.Timeout | undefined;
+  /** Settles once the first scan is done; lints wait for it so snippets get their includers. */
+  ready: Promise<void>;
+
+  constructor(private readonly log: vscode.LogOutputChannel) {
+    const watcher = vscode.workspace.createFileSystemWatcher(SEARCH_GLOB);
+    this.disposables.push(
+      watcher,
+      watcher.onDidCreate((uri) => void this.consider(uri.fsPath)),
+      watcher.onDidChange((uri) => void this.consider(uri.fsPath, true)),
+      watcher.onDidDelete((uri) => this.forget(uri.fsPath)),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => void this.rescan()),
+    );
+    this.ready = this.rescan().then(
+      () => undefined,
+      (err) => this.log.error(`scanning the workspace for nginx configs failed: ${err}`),
+    );
+  }
+
+  has(file: string): boolean {
+    return this.files.has(file);
+  }
+
+  list(): string[] {
+    return [...this.files];
+  }
+
+  /** Finds every candidate again (Inspect runs it, with its cancel token). */
+  async rescan(token?: vscode.CancellationToken): Promise<string[]> {
+    const uris = await vscode.workspace.findFiles(SEARCH_GLOB, EXCLUDE_GLOB, MAX_FILES, token);
+    const found: string[] = [];
+    for (const uri of uris) {
+      if (token?.isCancellationRequested) break;
+      if (uri.scheme === 'file' && (await isCandidate(uri.fsPath))) found.push(uri.fsPath);
+    }
+    found.sort();
+    if (!token?.isCancellationRequested) {
+      this.files = new Set(found);
+      this.log.info(`found ${found.length} nginx config file(s) in the workspace${uris.length >= MAX_FILES ? ` (stopped at ${MAX_FILES} names)` : ''}`);
+      this.fireSoon();
+    }
+    return found;
+  }
+
+  private async consider(file: string, contentChanged = false): Promise<void> {
+    const was = this.files.has(file);
+    const is = await isCandidate(file);
+    if (is) this.files.add(file);
+    else this.files.delete(file);
+    if (was !== is || (is && contentChanged)) this.fireSoon();
+  }
+
+  private forget(file: string): void {
+    // A deleted folder arrives as one event: drop everything under it too.
+    const prefix = file.endsWith('/') || file.endsWith('\\') ? file : file + (file.includes('\\') ? '\\' : '/');
+    let any = this.files.delete(file);
+    for (const f of [...this.files]) if (f.startsWith(prefix)) any = this.files.delete(f) || any;
+    if (any) this.fireSoon();
+  }
+
+  private fireSoon(): void {
+    if (this.fireTimer) clearTimeout(this.fireTimer);
+    this.fireTimer = setTimeout(() => this.changed.fire(), 100);
+  }
+
+  dispose(): void {
+    if (this.fireTimer) clearTimeout(this.fireTimer);
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+/** The core's rule (name, or `*.conf` that reads like nginx), with only the head of the file read. */
+async function isCandidate(file: string): Promise<boolean> {
+  if (isNginxFileName(file)) return true;
+  if (!/\.(conf|conf\.template)$/.test(file)) return false;
+  let handle: fs.promises.FileHandle | undefined;
+  try {
+    handle = await fs.promises.open(file, 'r');
+    const st = await handle.stat();
+    if (!st.isFile()) return false;
+    const buf = Buffer.alloc(Math.min(SNIFF_BYTES, st.size));
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    return looksLikeNginx(buf.subarray(0, bytesRead).toString('utf8'));
+  } catch {
+    return false;
+  } finally {
+    await handle?.close();
+  }
+}
