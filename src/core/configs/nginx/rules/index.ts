@@ -6,5 +6,6 @@ import { invalidBufferSizes } from './invalidBufferSizes';
 import { variableProxyPassWithoutResolver } from './variableProxyPassWithoutResolver';
 import { upstreamHostnameResolvedOnce } from './upstreamHostnameResolvedOnce';
 import { proxyPassUnknownUpstream } from './proxyPassUnknownUpstream';
+import { upstreamKeepaliveWithoutHttp11 } from './upstreamKeepaliveWithoutHttp11';
 
-export const nginxRules: NginxRule[] = [httpsUpstreamWithoutSni, bufferSizeBelowDefault, invalidBufferSizes, variableProxyPassWithoutResolver, upstreamHostnameResolvedOnce, proxyPassUnknownUpstream];
+export const nginxRules: NginxRule[] = [httpsUpstreamWithoutSni, bufferSizeBelowDefault, invalidBufferSizes, variableProxyPassWithoutResolver, upstreamHostnameResolvedOnce, proxyPassUnknownUpstream, upstreamKeepaliveWithoutHttp11];
