@@ -15,6 +15,7 @@ export const NGINX_FILE_PATTERNS = [
   '**/nginx/**/*.conf',
   '**/snippets/*.conf',
   '**/*.conf.template',
+  '**/nginx*.conf',
 ];
 
 export const NGINX_SELECTOR: vscode.DocumentFilter[] = [
