@@ -4,10 +4,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { NodeFileHost } from '../core/host';
 import { lintPaths, LintOptions } from '../core/lint';
-import { lintJson, lintSarif, lintText } from '../core/report/lintReport';
+import { displayPath, lintJson, lintSarif, lintText } from '../core/report/lintReport';
 import { applyFixGroups, fixEditsByFile } from '../core/fixes';
 import { analyzeFiles } from '../core/logs/analyze';
-import { logsJson, logsText } from '../core/report/logsReport';
+import { logsJson, logsText } from '../core/logs/report';
 import { runProbe } from './probeCommand';
 
 const VERSION = '0.1.0';
@@ -129,15 +129,11 @@ async function runLogs(args: ParsedArgs, cwd: string, write: (s: string) => void
   let current = files[0];
   let analysis;
   try {
-    analysis = await analyzeFiles(files, {
-      onProgress: () => undefined,
-      ...{},
-    });
+    analysis = await analyzeFiles(files, { onFile: (f) => (current = f) });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    // analyzeFiles walks files in order; the failing one is the first not yet summarised.
-    current = files[analysisFilesDone(err)] ?? current;
-    throw new Error(`${shown(current)}: ${e.code === 'Z_DATA_ERROR' || e.code === 'Z_BUF_ERROR' ? 'corrupt gzip data' : e.message}`);
+    const why = e.code === 'Z_DATA_ERROR' || e.code === 'Z_BUF_ERROR' ? 'corrupt gzip data' : e.code === 'EACCES' ? 'permission denied' : e.message;
+    throw new Error(`${shown(current)}: ${why}`);
   }
   write(fmt === 'json' ? JSON.stringify(logsJson(analysis, cwd), null, 2) + '\n' : logsText(analysis, cwd));
   return analysis.bySeverity.error > 0 ? 1 : 0;
@@ -160,7 +156,7 @@ export async function main(argv: string[], cwd = process.cwd(), write = (s: stri
     case 'probe':
       return runProbe(args, cwd, write, UsageError);
     case 'logs':
-      throw new UsageError(`'${command}' is not built yet in this version (see the project's open issues)`);
+      return runLogs(args, cwd, write);
     default:
       throw new UsageError(`unknown command '${command}'`);
   }

@@ -1,0 +1,130 @@
+// Streams a log file line by line with bounded memory: 1 MiB chunks, lines capped at maxLineLength
+// characters (the rest of a longer line is counted, not kept), gzip (`error.log.1.gz`) recognised by its
+// magic bytes, progress in bytes of the file on disk, cancellation through an AbortSignal.
+import * as fs from 'fs';
+import { StringDecoder } from 'string_decoder';
+import * as zlib from 'zlib';
+
+export interface ReadOptions {
+  /** Longer lines are cut to this many characters (default 64 Ki). */
+  maxLineLength?: number;
+  signal?: AbortSignal;
+  /** Called after each chunk with the bytes of the file read so far and its size. */
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
+  chunkSize?: number;
+}
+
+export interface ReadStats {
+  lines: number;
+  /** Bytes of the file on disk (compressed size for .gz). */
+  bytes: number;
+  gzip: boolean;
+  truncatedLines: number;
+  droppedChars: number;
+}
+
+export type LineHandler = (line: string, lineNumber: number) => void;
+
+export function isGzip(file: string): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(2);
+    return fs.readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Splits decoded text into lines; keeps at most `max` characters of a partial line between chunks. */
+export class LineSplitter {
+  private carry = '';
+  private carryOverflow = false;
+  lines = 0;
+  truncatedLines = 0;
+  droppedChars = 0;
+
+  constructor(private readonly onLine: LineHandler, private readonly max = 64 * 1024) {}
+
+  push(text: string): void {
+    let start = 0;
+    let nl = text.indexOf('\n');
+    if (this.carry !== '' || this.carryOverflow) {
+      if (nl < 0) {
+        this.keep(text);
+        return;
+      }
+      this.keep(text.slice(0, nl));
+      this.emit(this.carry, this.carryOverflow);
+      this.carry = '';
+      this.carryOverflow = false;
+      start = nl + 1;
+      nl = text.indexOf('\n', start);
+    }
+    const max = this.max;
+    while (nl >= 0) {
+      let end = nl;
+      if (end > start && text.charCodeAt(end - 1) === 13) end--;
+      if (end - start > max) {
+        this.droppedChars += end - start - max;
+        this.emit(text.slice(start, start + max), true);
+      } else {
+        this.lines++;
+        this.onLine(text.slice(start, end), this.lines);
+      }
+      start = nl + 1;
+      nl = text.indexOf('\n', start);
+    }
+    if (start < text.length) this.keep(start === 0 ? text : text.slice(start));
+  }
+
+  /** The last line when the file does not end with a newline. */
+  end(): void {
+    if (this.carry !== '' || this.carryOverflow) this.emit(this.carry, this.carryOverflow);
+    this.carry = '';
+    this.carryOverflow = false;
+  }
+
+  private keep(part: string): void {
+    const room = this.max - this.carry.length;
+    if (part.length <= room) {
+      this.carry += part;
+    } else {
+      // Copy, so the kept prefix does not pin the whole chunk it came from.
+      if (room > 0) this.carry = Buffer.from(this.carry + part.slice(0, room), 'utf8').toString('utf8');
+      this.droppedChars += part.length - Math.max(room, 0);
+      this.carryOverflow = true;
+    }
+  }
+
+  private emit(line: string, truncated: boolean): void {
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    if (truncated) this.truncatedLines++;
+    this.lines++;
+    this.onLine(line, this.lines);
+  }
+}
+
+export async function readLines(file: string, onLine: LineHandler, options: ReadOptions = {}): Promise<ReadStats> {
+  const { signal, onProgress } = options;
+  signal?.throwIfAborted();
+  const total = fs.statSync(file).size;
+  const gzip = total >= 2 && isGzip(file);
+  const raw = fs.createReadStream(file, { highWaterMark: options.chunkSize ?? 1 << 20 });
+  const source: NodeJS.ReadableStream = gzip ? raw.pipe(zlib.createGunzip({ chunkSize: 1 << 20 })) : raw;
+  if (gzip) raw.on('error', (err) => (source as zlib.Gunzip).destroy(err));
+  const decoder = new StringDecoder('utf8');
+  const splitter = new LineSplitter(onLine, options.maxLineLength ?? 64 * 1024);
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      signal?.throwIfAborted();
+      splitter.push(decoder.write(chunk));
+      onProgress?.(raw.bytesRead, total);
+    }
+    splitter.push(decoder.end());
+    splitter.end();
+  } finally {
+    raw.destroy();
+    if (gzip) (source as zlib.Gunzip).destroy();
+  }
+  return { lines: splitter.lines, bytes: total, gzip, truncatedLines: splitter.truncatedLines, droppedChars: splitter.droppedChars };
+}
