@@ -74,6 +74,11 @@ export class LogAggregator {
   private readonly maxPerCause: number;
   private readonly maxUpstreams: number;
   private readonly maxMinutes: number;
+  // Logs are in time order and name few upstreams: the previous key usually matches.
+  private lastMinute = '';
+  private lastMinuteCounts: CauseCounts = {};
+  private lastUpstream = '';
+  private lastUpstreamCounts: CauseCounts = {};
 
   constructor(options: Pick<AnalyzeOptions, 'maxFindingsPerCause' | 'maxUpstreams' | 'maxMinutes'> = {}) {
     this.maxPerCause = options.maxFindingsPerCause ?? 200;
@@ -95,8 +100,22 @@ export class LogAggregator {
       if (ev.time) f.time = flat(ev.time);
       r.findings.push(f);
     }
-    if (ev.upstream) bump(this.upstreams, ev.upstream, ev.cause, this.maxUpstreams);
-    if (ev.time && ev.time.length >= 16) bump(this.minutes, ev.time.slice(0, 16), ev.cause, this.maxMinutes);
+    const u = ev.upstream;
+    if (u) {
+      if (u !== this.lastUpstream) {
+        this.lastUpstream = u;
+        this.lastUpstreamCounts = countsFor(this.upstreams, u, this.maxUpstreams);
+      }
+      this.lastUpstreamCounts[ev.cause] = (this.lastUpstreamCounts[ev.cause] ?? 0) + 1;
+    }
+    const t = ev.time;
+    if (t && t.length >= 16) {
+      if (this.lastMinute === '' || !t.startsWith(this.lastMinute)) {
+        this.lastMinute = t.slice(0, 16);
+        this.lastMinuteCounts = countsFor(this.minutes, this.lastMinute, this.maxMinutes);
+      }
+      this.lastMinuteCounts[ev.cause] = (this.lastMinuteCounts[ev.cause] ?? 0) + 1;
+    }
   }
 
   finish(): LogAnalysis {
@@ -106,7 +125,7 @@ export class LogAggregator {
   }
 }
 
-function bump(map: Map<string, CauseCounts>, key: string, cause: CauseId, max: number): void {
+function countsFor(map: Map<string, CauseCounts>, key: string, max: number): CauseCounts {
   let counts = map.get(key);
   if (!counts) {
     if (map.size >= max) key = OTHER;
@@ -116,7 +135,7 @@ function bump(map: Map<string, CauseCounts>, key: string, cause: CauseId, max: n
       map.set(flat(key), counts);
     }
   }
-  counts[cause] = (counts[cause] ?? 0) + 1;
+  return counts;
 }
 
 function safeClassify(format: LogFormat, line: string): LogEvent | undefined {

@@ -3,7 +3,7 @@
 // The text between the connection number and `, client:` repeats across millions of lines, so it is
 // classified once and memoised; per line only the time and the upstream are cut out.
 import { CauseId, Severity } from '../finding';
-import { LogEvent, LogFormat, Memo } from './types';
+import { flat, LogEvent, LogFormat } from './types';
 
 const LINE = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[(?:debug|info|notice|warn|error|crit|alert|emerg)\] \d+#\d+: /;
 
@@ -106,7 +106,32 @@ function judge(k: string): Verdict | null {
   return null;
 }
 
-const memo = new Memo<Verdict | null>(8192);
+// Kernels that can be failures without naming the upstream; any other kernel without "upstream" is quiet.
+const OTHER_FAILURES = /worker_connections|could not be resolved|no resolver|intended to send too large|limiting |Too many open|Permission denied|Cannot assign|host not found/;
+
+/**
+ * Recently seen kernels and their verdicts. A log repeats a handful of kernels, so a short list checked by
+ * length then startsWith on the line beats hashing the text (measured: hashing a slice per line cost
+ * more than all the rest of the classifier). Variable kernels only cost a judge() call each.
+ */
+const RECENT = 32;
+const recentKernels: string[] = [];
+const recentVerdicts: (Verdict | null)[] = [];
+let nextSlot = 0;
+
+function verdictFor(line: string, start: number, end: number): Verdict | null {
+  const len = end - start;
+  for (let i = 0; i < recentKernels.length; i++) {
+    const k = recentKernels[i];
+    if (k.length === len && line.startsWith(k, start)) return recentVerdicts[i];
+  }
+  const kernel = flat(line.slice(start, end));
+  const verdict = judge(kernel);
+  recentKernels[nextSlot] = kernel;
+  recentVerdicts[nextSlot] = verdict;
+  nextSlot = (nextSlot + 1) % RECENT;
+  return verdict;
+}
 
 function kernelBounds(line: string): [number, number] {
   // After `] 1234#1234: ` and an optional `*56 ` connection number.
@@ -122,25 +147,46 @@ function kernelBounds(line: string): [number, number] {
   return [start, end];
 }
 
+// Consecutive lines mostly share their second: reuse the normalised time.
+let lastSecond = '';
+let lastTime = '';
+
+function timeOf(line: string): string {
+  if (lastSecond !== '' && line.startsWith(lastSecond)) return lastTime;
+  lastSecond = flat(line.slice(0, 19));
+  lastTime = `${line.slice(0, 4)}-${line.slice(5, 7)}-${line.slice(8, 10)}T${line.slice(11, 19)}`;
+  return lastTime;
+}
+
+/** `http://10.0.3.1:8080/api?x=1` → `http://10.0.3.1:8080`; `http://unix:/run/app.sock:/` → `http://unix:/run/app.sock`. */
+export function upstreamAddress(u: string): string {
+  const scheme = u.indexOf('://');
+  const from = scheme < 0 ? 0 : scheme + 3;
+  if (u.startsWith('unix:', from)) {
+    const colon = u.indexOf(':', from + 5);
+    return colon < 0 ? u : u.slice(0, colon);
+  }
+  const slash = u.indexOf('/', from);
+  return slash < 0 ? u : u.slice(0, slash);
+}
+
 function classify(line: string): LogEvent | undefined {
   // Prefilter: a timestamp and a level that can carry a failure.
   if (line.length < 30 || line.charCodeAt(4) !== 47 || line.charCodeAt(20) !== 91) return undefined;
   if (line.startsWith('debug', 21)) return undefined;
   const [start, end] = kernelBounds(line);
   if (start < 0) return undefined;
-  const verdict = memo.get(line.slice(start, end), (k) => judge(k) ?? null);
+  // Quiet lines (static-file misses, keep-alive chatter) vary per request: reject them before the memo.
+  const up = line.indexOf('upstream', start);
+  if ((up < 0 || up >= end) && !OTHER_FAILURES.test(line)) return undefined;
+  const verdict = verdictFor(line, start, end);
   if (!verdict) return undefined;
-  const ev: LogEvent = {
-    cause: verdict.cause,
-    severity: verdict.severity,
-    message: verdict.message,
-    time: `${line.slice(0, 4)}-${line.slice(5, 7)}-${line.slice(8, 10)}T${line.slice(11, 19)}`,
-  };
+  const ev: LogEvent = { cause: verdict.cause, severity: verdict.severity, message: verdict.message, time: timeOf(line) };
   if (verdict.code) ev.code = verdict.code;
   const u = line.indexOf(' upstream: "', end);
   if (u > 0) {
     const q = line.indexOf('"', u + 12);
-    if (q > 0) ev.upstream = line.slice(u + 12, q);
+    if (q > 0) ev.upstream = upstreamAddress(line.slice(u + 12, q));
   }
   return ev;
 }

@@ -39,17 +39,3 @@ export const MONTHS: Record<string, string> = {
 export function flat(s: string): string {
   return s.length < 13 ? s : Buffer.from(s, 'utf8').toString('utf8');
 }
-
-/** A bounded memo: formats repeat the same message text millions of times with different clients. */
-export class Memo<V> {
-  private map = new Map<string, V>();
-  constructor(private readonly max = 4096) {}
-  get(key: string, compute: (key: string) => V): V {
-    const hit = this.map.get(key);
-    if (hit !== undefined || this.map.has(key)) return hit as V;
-    const value = compute(key);
-    if (this.map.size >= this.max) this.map.clear();
-    this.map.set(flat(key), value);
-    return value;
-  }
-}
