@@ -180,7 +180,8 @@ export function renderHoverMarkdown(e: DirectiveExplanation, opts: RenderOptions
   out.push(`**${e.name}**${where}`);
   out.push('');
   out.push(`Effective here: ${describe(e.here, opts, e)}`);
-  if (e.outer) out.push('', `Without this block's setting: ${describe(e.outer, opts, e)}`);
+  // Nothing to say about the outer level when it neither sets the directive nor has a default.
+  if (e.outer && e.outer.origin.kind !== 'unset') out.push('', `Without this block's setting: ${describe(e.outer, opts, e)}`);
   if (e.list && e.here.origin.kind === 'this-line' && e.outer && e.outer.origin.kind === 'inherited') {
     const n = e.outer.entries ?? 1;
     out.push('', `Because this block sets \`${e.name}\`, the ${n} ${n === 1 ? 'entry' : 'entries'} inherited from ${opts.link(inheritedFile(e.outer), inheritedLine(e.outer))} are **not** used here.`);
