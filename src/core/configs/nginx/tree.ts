@@ -47,12 +47,17 @@ export interface ConfTree {
 const SYSTEM_INCLUDES = /(^|\/)(mime\.types|fastcgi_params|fastcgi\.conf|uwsgi_params|scgi_params|proxy_params|koi-utf|koi-win|win-utf)$|modules-enabled|(^|\/)snippets\//;
 
 const MAX_INCLUDE_DEPTH = 32;
-/** Includes repeated in a diamond (a includes b twice, b includes c twice, …) grow exponentially: cap it. */
-const MAX_EXPANDED_NODES = 4_000_000;
+/**
+ * Includes repeated in a diamond (a includes b twice, b includes c twice, …) grow exponentially: cap the
+ * directives brought in by files expanded again (a 10-line snippet in 5,000 locations stays below this).
+ */
+const MAX_REPEATED_NODES = 200_000;
 
 /** Parsed files shared by the trees of one lint run (a file included by many roots is parsed once). */
 export class SourceCache {
   private readonly parsed = new Map<string, SourceFile | FileReadError>();
+  /** Include resolutions (root folder, including folder, argument) → files: a snippet used in thousands of locations costs one lookup. */
+  readonly includes = new Map<string, string[]>();
   constructor(readonly host: FileHost) {}
 
   get(file: string): SourceFile | FileReadError {
@@ -128,10 +133,9 @@ export function buildTree(rootFile: string, cache: SourceCache): ConfTree {
     for (const p of s.parsed.problems) tree.problems.push({ file: s.file, ...p, kind: s.parsed.binary ? 'unreadable' : 'parse' });
   };
 
-  let expanded = 0;
+  let repeated = 0;
   let overBudget = false;
   const expand = (list: NginxDirective[], parent: ConfNode | undefined, via: ConfNode | undefined, stack: string[], out: ConfNode[]) => {
-    expanded += list.length;
     for (const d of list) {
       const node: ConfNode = { d, parent, via };
       out.push(node);
@@ -143,7 +147,7 @@ export function buildTree(rootFile: string, cache: SourceCache): ConfTree {
         expand(d.block, node, undefined, stack, node.children);
       }
       if (d.name === 'include' && d.args.length > 0) {
-        for (const target of resolveInclude(d, rootDir, cache.host, tree)) {
+        for (const target of resolveInclude(d, rootDir, cache, tree)) {
           if (stack.includes(target)) {
             tree.problems.push({
               file: d.file,
@@ -159,10 +163,10 @@ export function buildTree(rootFile: string, cache: SourceCache): ConfTree {
             tree.problems.push({ file: d.file, start: d.start, end: d.end, message: `includes nested deeper than ${MAX_INCLUDE_DEPTH} levels; not followed`, severity: 'error', kind: 'include-cycle' });
             continue;
           }
-          if (expanded > MAX_EXPANDED_NODES) {
+          if (repeated > MAX_REPEATED_NODES) {
             if (!overBudget) {
               overBudget = true;
-              tree.problems.push({ file: d.file, start: d.start, end: d.end, message: `includes expand to more than ${MAX_EXPANDED_NODES} directives (the same files included over and over?); further includes are not followed`, severity: 'error', kind: 'include-cycle' });
+              tree.problems.push({ file: d.file, start: d.start, end: d.end, message: `includes expand to more than ${MAX_REPEATED_NODES} repeated directives (the same files included over and over?); further includes are not followed`, severity: 'error', kind: 'include-cycle' });
             }
             continue;
           }
@@ -171,6 +175,7 @@ export function buildTree(rootFile: string, cache: SourceCache): ConfTree {
             tree.problems.push({ file: d.file, start: d.args[0].start, end: d.args[0].end, message: `included file ${s.message}; its settings are not inspected`, severity: 'warning', kind: 'include-unreadable' });
             continue;
           }
+          if (tree.files.has(target)) repeated += directiveCount(s);
           addFile(s);
           // Included directives sit in the block that holds the include, reached through `via`.
           expand(s.parsed.directives, parent, node, [...stack, target], out);
@@ -184,11 +189,45 @@ export function buildTree(rootFile: string, cache: SourceCache): ConfTree {
   return tree;
 }
 
+const counts = new WeakMap<SourceFile, number>();
+
+/** Directives in a file at every depth (its own, not its includes), computed once per parse. */
+function directiveCount(s: SourceFile): number {
+  let n = counts.get(s);
+  if (n === undefined) {
+    n = 0;
+    const walk = (list: NginxDirective[]) => {
+      n! += list.length;
+      for (const d of list) if (d.block) walk(d.block);
+    };
+    walk(s.parsed.directives);
+    counts.set(s, n);
+  }
+  return n;
+}
+
 /** Resolves an include's argument the way nginx would on the server, mapped into the workspace. */
-function resolveInclude(d: NginxDirective, rootDir: string, host: FileHost, tree: ConfTree): string[] {
+function resolveInclude(d: NginxDirective, rootDir: string, cache: SourceCache, tree: ConfTree): string[] {
   const arg = d.args[0];
   const raw = arg.value;
   if (raw.includes('$')) return []; // variables are not expanded by nginx's include either
+  const key = `${rootDir}\0${path.dirname(d.file)}\0${raw}`;
+  let found = cache.includes.get(key);
+  if (!found) cache.includes.set(key, (found = findIncluded(d, raw, rootDir, cache.host)));
+  if (found.length === 0 && !hasGlob(raw) && !SYSTEM_INCLUDES.test(raw)) {
+    tree.problems.push({
+      file: d.file,
+      start: arg.start,
+      end: arg.end,
+      message: `include target '${raw}' was not found (looked in ${path.relative(process.cwd(), rootDir) || '.'}); its settings are not inspected`,
+      severity: 'info',
+      kind: 'include-missing',
+    });
+  }
+  return found;
+}
+
+function findIncluded(d: NginxDirective, raw: string, rootDir: string, host: FileHost): string[] {
   const candidates: string[] = [];
   if (path.isAbsolute(raw)) {
     // A workspace copy of /etc/nginx: try the path re-rooted under the root file's folder first.
@@ -203,16 +242,6 @@ function resolveInclude(d: NginxDirective, rootDir: string, host: FileHost, tree
   for (const c of candidates) {
     const matches = expandGlob(host, c);
     if (matches.length > 0) return matches;
-  }
-  if (!hasGlob(raw) && !SYSTEM_INCLUDES.test(raw)) {
-    tree.problems.push({
-      file: d.file,
-      start: arg.start,
-      end: arg.end,
-      message: `include target '${raw}' was not found (looked in ${path.relative(process.cwd(), rootDir) || '.'}); its settings are not inspected`,
-      severity: 'info',
-      kind: 'include-missing',
-    });
   }
   return [];
 }
