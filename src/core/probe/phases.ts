@@ -183,6 +183,9 @@ function describeTls(s: tls.TLSSocket, host: string, servername: string | undefi
   }
   const validTo = cert?.valid_to;
   const daysLeft = validTo ? Math.floor((Date.parse(validTo) - Date.now()) / 86400000) : undefined;
+  // Said explicitly: node reports only the first verification error, and self-signed hides expiry.
+  if (validTo && Date.parse(validTo) < Date.now() && !problems.includes('CERT_HAS_EXPIRED')) problems.push(`CERT_HAS_EXPIRED: expired ${validTo}`);
+  if (cert?.valid_from && Date.parse(cert.valid_from) > Date.now() && !problems.includes('CERT_NOT_YET_VALID')) problems.push(`CERT_NOT_YET_VALID: valid from ${cert.valid_from}`);
   const cipher = s.getCipher();
   return {
     servername,
@@ -224,10 +227,11 @@ export async function httpPhase(socket: net.Socket, opts: HttpOptions, budget: B
   const client = new Client(origin, {
     connect: (_o, cb) => {
       // Hand undici the socket this probe built and timed; a second connect means ours was lost.
+      // Answered on the next tick: undici ignores a connect callback made synchronously inside connect.
       const s = socket;
       socket = undefined as unknown as net.Socket;
-      if (!s || s.destroyed) (cb as (e: Error | null, s: null) => void)(new Error('connection closed before the request'), null);
-      else (cb as (e: null, s: net.Socket) => void)(null, s);
+      if (!s || s.destroyed) process.nextTick(cb as (e: Error | null, s: null) => void, new Error('connection closed before the request'), null);
+      else process.nextTick(cb as (e: null, s: net.Socket) => void, null, s);
     },
     maxHeaderSize: opts.maxHeaderBytes,
     headersTimeout: remaining,
@@ -300,7 +304,7 @@ function asHttpError(err: unknown, signal: AbortSignal): PhaseError {
     return new PhaseError('cancelled', 'ABORTED', 'probe cancelled');
   }
   const e = err as NodeJS.ErrnoException & { code?: string };
-  const code = e?.code ?? 'EHTTP';
+  const code = e?.code ?? ((e as Error)?.name === 'HTTPParserError' ? 'HPE_INVALID' : 'EHTTP');
   const message = e?.message ?? String(err);
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return new PhaseError('timeout', 'ETIMEDOUT', `HTTP response did not finish within the timeout (${message})`);
   return new PhaseError('http', code, message);

@@ -97,6 +97,7 @@ export async function probeOnce(url: URL, opts: ProbeOptions, first = true): Pro
       for (const a of dns.addresses) {
         try {
           connected = await connectOne(a.address, port, budget);
+          connected.attempt.ms = r3(connected.attempt.ms);
           sample.connects.push(connected.attempt);
           break;
         } catch (err) {

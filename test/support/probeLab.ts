@@ -1,0 +1,206 @@
+// The probe lab: misbehaving origins (raw node:net / node:tls servers on 127.0.0.1), certificates made
+// with openssl at test time, and a real Debian nginx in front, started detached and killed as a group.
+import { spawn, spawnSync, ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import * as tls from 'tls';
+import { NGINX } from './nginx';
+
+export type Behaviour = (socket: net.Socket, request: string) => void;
+
+export interface Origin {
+  port: number;
+  server: net.Server;
+  /** Sockets accepted so far (open or closed), to check that a cancelled probe really closed its own. */
+  sockets: net.Socket[];
+  close(): Promise<void>;
+}
+
+/** A server that reads the request head, then hands the socket to `behave`. */
+export function startOrigin(behave: Behaviour, tlsOptions?: tls.TlsOptions): Promise<Origin> {
+  const sockets: net.Socket[] = [];
+  const onSocket = (socket: net.Socket) => {
+    sockets.push(socket);
+    socket.on('error', () => undefined);
+    let head = '';
+    const onData = (d: Buffer) => {
+      head += d.toString('latin1');
+      if (head.includes('\r\n\r\n')) {
+        socket.off('data', onData);
+        behave(socket, head);
+      }
+    };
+    socket.on('data', onData);
+  };
+  const server = tlsOptions ? tls.createServer(tlsOptions, onSocket) : net.createServer(onSocket);
+  server.on('tlsClientError', () => undefined);
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      resolve({
+        port: (server.address() as net.AddressInfo).port,
+        server,
+        sockets,
+        close: () =>
+          new Promise<void>((r) => {
+            for (const s of sockets) s.destroy();
+            server.close(() => r());
+          }),
+      });
+    });
+  });
+}
+
+export const behaviours: Record<string, Behaviour> = {
+  ok: (s) => s.end('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n'),
+  hang: () => undefined,
+  bigHeader: (s) => s.end(`HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Big: ${'b'.repeat(3000)}\r\nSet-Cookie: session=s3cr3t-cookie\r\nConnection: close\r\n\r\nok`),
+  closeMidResponse: (s) => {
+    s.write('HTTP/1.1 200 OK\r\nContent-Len');
+    s.destroy();
+  },
+  garbage: (s) => s.end('SSH-2.0-OpenSSH_9.2 garbage, not HTTP\r\n\r\n'),
+  endlessHeaders: (s) => {
+    s.write('HTTP/1.1 200 OK\r\n');
+    let n = 0;
+    const pump = () => {
+      while (!s.destroyed && s.write(`X-Endless-${n++}: ${'e'.repeat(100)}\r\n`));
+    };
+    s.on('drain', pump);
+    pump();
+  },
+  slowHeaders: (s) => {
+    s.write('HTTP/1.1 200 OK\r\n');
+    let n = 0;
+    const t = setInterval(() => (s.destroyed ? clearInterval(t) : s.write(`X-Slow-${n++}: 1\r\n`)), 200);
+    s.on('close', () => clearInterval(t));
+  },
+  hugeBody: (s) => {
+    s.write(`HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${1024 * 1024 * 1024}\r\nConnection: close\r\n\r\n`);
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    const pump = () => {
+      while (!s.destroyed && s.write(chunk));
+    };
+    s.on('drain', pump);
+    pump();
+  },
+  redirectLoop: (s, req) => {
+    const next = req.startsWith('GET /loop/a') ? '/loop/b' : '/loop/a';
+    s.end(`HTTP/1.1 302 Found\r\nLocation: ${next}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+  },
+};
+
+/** A port that was free a moment ago (the OS picks it; closed before use). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+/** Resolves once something accepts on the port, or rejects at the deadline. */
+export async function waitForPort(port: number, deadlineMs: number, isAlive: () => boolean = () => true): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect({ host: '127.0.0.1', port });
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (!isAlive()) throw new Error(`the server for port ${port} exited before listening`);
+    if (Date.now() > end) throw new Error(`nothing listened on ${port} within ${deadlineMs} ms`);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+export interface Nginx {
+  port: number;
+  dir: string;
+  errorLog: string;
+  conf: string;
+  proc: ChildProcess;
+  stop(): void;
+}
+
+/** Starts nginx with `http { server { listen 127.0.0.1:PORT; <body> } }` in a private prefix. */
+export async function startNginx(serverBody: string): Promise<Nginx> {
+  if (!NGINX) throw new Error('nginx is not installed: run `bash scripts/setup.sh` (installs Debian nginx)');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gd-probe-lab-'));
+  const port = await freePort();
+  const errorLog = path.join(dir, 'error.log');
+  const conf = path.join(dir, 'nginx.conf');
+  fs.writeFileSync(
+    conf,
+    `error_log ${errorLog} info;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+  server {
+    listen 127.0.0.1:${port};
+    server_name lab.test;
+${serverBody}
+  }
+}
+`,
+  );
+  const proc = spawn(NGINX, ['-p', dir + '/', '-c', conf, '-g', `daemon off; master_process off; pid ${dir}/pid;`], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr!.on('data', (d) => (stderr += d));
+  let exited = false;
+  proc.on('exit', () => (exited = true));
+  const stop = () => {
+    try {
+      if (!exited && proc.pid) process.kill(-proc.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  };
+  try {
+    await waitForPort(port, 10000, () => !exited);
+  } catch (err) {
+    stop();
+    throw new Error(`${(err as Error).message}: ${stderr}`);
+  }
+  return { port, dir, errorLog, conf, proc, stop };
+}
+
+export interface CertFiles {
+  key: string;
+  cert: string;
+}
+
+/** Self-signed certificates made with Debian's openssl 3.0: valid, expired (via `openssl ca` with
+ * explicit dates, since `req -x509` has no -not_before before 3.4), and for another name. */
+export function makeCerts(dir: string): { selfSigned: CertFiles; expired: CertFiles; otherName: CertFiles } {
+  const run = (args: string[], cwd = dir) => {
+    const r = spawnSync('openssl', args, { cwd, encoding: 'utf8', timeout: 20000 });
+    if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
+  };
+  const key = path.join(dir, 'key.pem');
+  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', path.join(dir, 'self.pem'), '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost', '-days', '30']);
+  run(['req', '-x509', '-key', key, '-out', path.join(dir, 'other.pem'), '-subj', '/CN=other.example', '-addext', 'subjectAltName=DNS:other.example', '-days', '30']);
+  run(['req', '-new', '-key', key, '-subj', '/CN=localhost', '-out', path.join(dir, 'exp.csr')]);
+  fs.writeFileSync(path.join(dir, 'index.txt'), '');
+  fs.writeFileSync(path.join(dir, 'serial'), '01\n');
+  fs.writeFileSync(
+    path.join(dir, 'ca.cnf'),
+    '[ca]\ndefault_ca=c\n[c]\ndatabase=index.txt\nnew_certs_dir=.\nserial=serial\npolicy=p\ndefault_md=sha256\ncopy_extensions=copy\n[p]\ncommonName=supplied\n',
+  );
+  run(['ca', '-batch', '-config', 'ca.cnf', '-selfsign', '-keyfile', key, '-cert', path.join(dir, 'self.pem'), '-in', 'exp.csr', '-startdate', '20200101000000Z', '-enddate', '20200102000000Z', '-out', path.join(dir, 'expired.pem')]);
+  return {
+    selfSigned: { key, cert: path.join(dir, 'self.pem') },
+    expired: { key, cert: path.join(dir, 'expired.pem') },
+    otherName: { key, cert: path.join(dir, 'other.pem') },
+  };
+}
