@@ -7,5 +7,6 @@ import { variableProxyPassWithoutResolver } from './variableProxyPassWithoutReso
 import { upstreamHostnameResolvedOnce } from './upstreamHostnameResolvedOnce';
 import { proxyPassUnknownUpstream } from './proxyPassUnknownUpstream';
 import { upstreamKeepaliveWithoutHttp11 } from './upstreamKeepaliveWithoutHttp11';
+import { errorLogOff } from './errorLogOff';
 
-export const nginxRules: NginxRule[] = [httpsUpstreamWithoutSni, bufferSizeBelowDefault, invalidBufferSizes, variableProxyPassWithoutResolver, upstreamHostnameResolvedOnce, proxyPassUnknownUpstream, upstreamKeepaliveWithoutHttp11];
+export const nginxRules: NginxRule[] = [httpsUpstreamWithoutSni, bufferSizeBelowDefault, invalidBufferSizes, variableProxyPassWithoutResolver, upstreamHostnameResolvedOnce, proxyPassUnknownUpstream, upstreamKeepaliveWithoutHttp11, errorLogOff];
