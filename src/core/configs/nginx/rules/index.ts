@@ -8,5 +8,6 @@ import { upstreamHostnameResolvedOnce } from './upstreamHostnameResolvedOnce';
 import { proxyPassUnknownUpstream } from './proxyPassUnknownUpstream';
 import { upstreamKeepaliveWithoutHttp11 } from './upstreamKeepaliveWithoutHttp11';
 import { errorLogOff } from './errorLogOff';
+import { connectTimeoutTooLong } from './connectTimeoutTooLong';
 
-export const nginxRules: NginxRule[] = [httpsUpstreamWithoutSni, bufferSizeBelowDefault, invalidBufferSizes, variableProxyPassWithoutResolver, upstreamHostnameResolvedOnce, proxyPassUnknownUpstream, upstreamKeepaliveWithoutHttp11, errorLogOff];
+export const nginxRules: NginxRule[] = [httpsUpstreamWithoutSni, bufferSizeBelowDefault, invalidBufferSizes, variableProxyPassWithoutResolver, upstreamHostnameResolvedOnce, proxyPassUnknownUpstream, upstreamKeepaliveWithoutHttp11, errorLogOff, connectTimeoutTooLong];
