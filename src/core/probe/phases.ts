@@ -5,7 +5,7 @@ import * as dns from 'dns';
 import * as net from 'net';
 import * as tls from 'tls';
 import { performance } from 'perf_hooks';
-import { Client } from 'undici';
+import type { Client as UndiciClient } from 'undici';
 import type { ConnectAttempt, DnsInfo, HttpInfo, TlsInfo } from './types';
 import { redactHeaders } from './redact';
 
@@ -76,6 +76,8 @@ export async function dnsPhase(host: string, budget: Budget, opts: { cnames?: bo
   const bare = host.replace(/^\[|\]$/g, '');
   const family = net.isIP(bare);
   if (family) return { host: bare, addresses: [{ address: bare, family }], cnames: [], source: 'literal' };
+  // Like curl (and RFC 6761): localhost is loopback without asking the resolver.
+  if (/^localhost\.?$/i.test(bare)) return { host: bare, addresses: [{ address: '127.0.0.1', family: 4 }, { address: '::1', family: 6 }], cnames: [], source: 'literal' };
   if (neverResolves(bare)) throw new PhaseError('dns', 'ENOTFOUND', `${bare} does not resolve (the .invalid domain never exists, RFC 6761)`);
   const addresses = await budget.race<dns.LookupAddress[]>(
     'dns',
@@ -224,7 +226,9 @@ export async function httpPhase(socket: net.Socket, opts: HttpOptions, budget: B
   budget.check('http');
   const origin = opts.url.origin;
   const remaining = Math.max(1, Math.floor(budget.remaining()));
-  const client = new Client(origin, {
+  // Loaded on first use: undici costs ~0.3 s to load, which every other CLI command would pay too.
+  const { Client } = require('undici') as typeof import('undici');
+  const client: UndiciClient = new Client(origin, {
     connect: (_o, cb) => {
       // Hand undici the socket this probe built and timed; a second connect means ours was lost.
       // Answered on the next tick: undici ignores a connect callback made synchronously inside connect.
@@ -251,7 +255,7 @@ export async function httpPhase(socket: net.Socket, opts: HttpOptions, budget: B
       headers: { host: opts.url.host, 'user-agent': 'gateway-doctor/0.1', accept: '*/*', ...opts.headers, connection: 'close' },
       signal: ac.signal,
       maxRedirections: 0,
-    } as Parameters<Client['request']>[0]);
+    } as Parameters<UndiciClient['request']>[0]);
     const ttfbMs = performance.now() - t0;
     let bodyBytes = 0;
     let truncated = false;
