@@ -16,8 +16,8 @@ export const upstreamHostnameResolvedOnce: NginxRule = {
       const t = literalName(node.d.args[0]?.value);
       if (!t || groups.has(t.host)) continue;
       const host = t.host;
-      // A dotless, portless proxy_pass name with no group in a complete config is nginx/proxy-pass-unknown-upstream.
-      if (node.d.name === 'proxy_pass' && ctx.tree.rootContext === 'main' && !/[.:]/.test(node.d.args[0].value.replace(/^\w+:\/\//, '').split('/')[0])) continue;
+      // A bare word is most likely a group defined in a file not seen here (nginx/proxy-pass-unknown-upstream's case).
+      if (!t.host.includes('.') && t.port === undefined) continue;
       ctx.report(
         node,
         `nginx resolves ${host} once, at start or reload, and keeps that address until the next reload. When the name moves to ` +
