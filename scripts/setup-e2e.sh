@@ -27,6 +27,10 @@ done
 
 log() { printf '[setup-e2e] %s\n' "$*" >&2; }
 
+# Under `npm run`, the outer npm's settings arrive as npm_config_* variables, and npm reads them as its
+# own config: npm_config_user_agent ("… node/v20 …") would make code-server's postinstall refuse to run.
+for v in $(compgen -e | grep -i '^npm_' || true); do unset "$v"; done
+
 # Native builds need a compiler; a bare CI image may not have one.
 missing=()
 for tool in g++ make python3; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
