@@ -63,6 +63,9 @@ export class LineIndex {
 
   /** The line ending this text uses, so inserted lines do not mix '\n' into a CRLF file. */
   get eol(): string {
-    return this.text.includes('\r\n') ? '\r\n' : '\n';
+    // Computed once: rules ask for it per fix, and scanning a big file each time adds up.
+    return (this.eolCache ??= this.text.includes('\r\n') ? '\r\n' : '\n');
   }
+
+  private eolCache: string | undefined;
 }

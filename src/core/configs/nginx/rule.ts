@@ -67,11 +67,13 @@ export class RuleContext {
     const info = directiveInfo(name);
     let scope: ConfNode | undefined = block;
     let first = true;
-    for (;;) {
+    // Set nowhere in the tree (most directives, most of the time): no level to walk, straight to the default.
+    const setSomewhere = this.tree.byName.has(name);
+    while (setSomewhere) {
       const list = scope ? scope.children : this.tree.nodes;
-      const found = list ? list.filter((c) => c.d.name === name) : [];
+      const found = list ? named(list, name) : NO_NODES;
       if (found.length > 0) {
-        return { nodes: info?.list ? found : [found[found.length - 1]], args: found[found.length - 1].d.args.map((a) => a.value), source: first ? 'here' : 'inherited' };
+        return { nodes: info?.list ? found.slice() : [found[found.length - 1]], args: found[found.length - 1].d.args.map((a) => a.value), source: first ? 'here' : 'inherited' };
       }
       if (!scope || info?.notInherited) break;
       scope = scope.parent;
@@ -151,6 +153,34 @@ export class RuleContext {
   siblings(node: ConfNode): ConfNode[] {
     return siblingsOf(this.tree, node);
   }
+}
+
+const NO_NODES: ConfNode[] = [];
+const byNameIndex = new WeakMap<ConfNode[], Map<string, ConfNode[]>>();
+
+/**
+ * The children of one block with this name, in order. Long lists (an http block with thousands of
+ * servers) get a name index built once, so asking for a value in every location is not quadratic.
+ * Lists are complete once the tree is built; rules never add to them.
+ */
+function named(list: ConfNode[], name: string): ConfNode[] {
+  if (list.length < 32) {
+    // Most lookups find nothing at most levels: do not allocate for them.
+    let out: ConfNode[] | undefined;
+    for (const c of list) if (c.d.name === name) (out ??= []).push(c);
+    return out ?? NO_NODES;
+  }
+  let index = byNameIndex.get(list);
+  if (!index) {
+    index = new Map();
+    for (const c of list) {
+      const l = index.get(c.d.name);
+      if (l) l.push(c);
+      else index.set(c.d.name, [c]);
+    }
+    byNameIndex.set(list, index);
+  }
+  return index.get(name) ?? NO_NODES;
 }
 
 export function quoteIfNeeded(value: string): string {

@@ -58,6 +58,8 @@ export class SourceCache {
   private readonly parsed = new Map<string, SourceFile | FileReadError>();
   /** Include resolutions (root folder, including folder, argument) → files: a snippet used in thousands of locations costs one lookup. */
   readonly includes = new Map<string, string[]>();
+  /** Trees by root file: finding roots, linting and lintOneFile ask for the same tree several times. */
+  readonly trees = new Map<string, ConfTree>();
   constructor(readonly host: FileHost) {}
 
   get(file: string): SourceFile | FileReadError {
@@ -110,7 +112,14 @@ export function contextOf(node: ConfNode | undefined, rootContext: NginxContext)
   }
 }
 
+/** The expanded tree of one root file, built once per cache (a tree is never changed after it is built). */
 export function buildTree(rootFile: string, cache: SourceCache): ConfTree {
+  let tree = cache.trees.get(rootFile);
+  if (!tree) cache.trees.set(rootFile, (tree = expandTree(rootFile, cache)));
+  return tree;
+}
+
+function expandTree(rootFile: string, cache: SourceCache): ConfTree {
   const tree: ConfTree = {
     rootFile,
     rootContext: 'http',
