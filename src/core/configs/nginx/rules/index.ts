@@ -3,6 +3,8 @@ import type { NginxRule } from '../rule';
 import { httpsUpstreamWithoutSni } from './httpsUpstreamWithoutSni';
 import { bufferSizeBelowDefault } from './bufferSizeBelowDefault';
 import { invalidBufferSizes } from './invalidBufferSizes';
+import { proxyPassUriRewrite } from './proxyPassUriRewrite';
+import { proxyPassUriNotAllowed } from './proxyPassUriNotAllowed';
 import { variableProxyPassWithoutResolver } from './variableProxyPassWithoutResolver';
 import { upstreamHostnameResolvedOnce } from './upstreamHostnameResolvedOnce';
 import { proxyPassUnknownUpstream } from './proxyPassUnknownUpstream';
@@ -10,4 +12,4 @@ import { upstreamKeepaliveWithoutHttp11 } from './upstreamKeepaliveWithoutHttp11
 import { errorLogOff } from './errorLogOff';
 import { connectTimeoutTooLong } from './connectTimeoutTooLong';
 
-export const nginxRules: NginxRule[] = [httpsUpstreamWithoutSni, bufferSizeBelowDefault, invalidBufferSizes, variableProxyPassWithoutResolver, upstreamHostnameResolvedOnce, proxyPassUnknownUpstream, upstreamKeepaliveWithoutHttp11, errorLogOff, connectTimeoutTooLong];
+export const nginxRules: NginxRule[] = [httpsUpstreamWithoutSni, bufferSizeBelowDefault, invalidBufferSizes, proxyPassUriRewrite, proxyPassUriNotAllowed, variableProxyPassWithoutResolver, upstreamHostnameResolvedOnce, proxyPassUnknownUpstream, upstreamKeepaliveWithoutHttp11, errorLogOff, connectTimeoutTooLong];
