@@ -6,6 +6,7 @@ import { invalidBufferSizes } from './invalidBufferSizes';
 import { proxyPassUriRewrite } from './proxyPassUriRewrite';
 import { proxyPassUriNotAllowed } from './proxyPassUriNotAllowed';
 import { proxySetHeaderDropsInherited } from './proxySetHeaderDropsInherited';
+import { upstreamWithoutServers } from './upstreamWithoutServers';
 import { variableProxyPassWithoutResolver } from './variableProxyPassWithoutResolver';
 import { upstreamHostnameResolvedOnce } from './upstreamHostnameResolvedOnce';
 import { proxyPassUnknownUpstream } from './proxyPassUnknownUpstream';
@@ -13,4 +14,4 @@ import { upstreamKeepaliveWithoutHttp11 } from './upstreamKeepaliveWithoutHttp11
 import { errorLogOff } from './errorLogOff';
 import { connectTimeoutTooLong } from './connectTimeoutTooLong';
 
-export const nginxRules: NginxRule[] = [httpsUpstreamWithoutSni, bufferSizeBelowDefault, invalidBufferSizes, proxyPassUriRewrite, proxyPassUriNotAllowed, proxySetHeaderDropsInherited, variableProxyPassWithoutResolver, upstreamHostnameResolvedOnce, proxyPassUnknownUpstream, upstreamKeepaliveWithoutHttp11, errorLogOff, connectTimeoutTooLong];
+export const nginxRules: NginxRule[] = [httpsUpstreamWithoutSni, bufferSizeBelowDefault, invalidBufferSizes, proxyPassUriRewrite, proxyPassUriNotAllowed, proxySetHeaderDropsInherited, upstreamWithoutServers, variableProxyPassWithoutResolver, upstreamHostnameResolvedOnce, proxyPassUnknownUpstream, upstreamKeepaliveWithoutHttp11, errorLogOff, connectTimeoutTooLong];
