@@ -10,6 +10,7 @@ import { DirectiveHoverProvider } from './hover';
 import { FindingsNode, FindingsTreeProvider, REVEAL_FINDING_COMMAND, findingOf, revealFinding } from './findingsTree';
 import { WorkspaceInspector } from './inspectWorkspace';
 import { applyFindingFix } from './applyFix';
+import { UrlProber } from './probeUrl';
 import { PROVIDER_SELECTOR } from './documents';
 import { GroupBy, SECTION, readSettings } from './settings';
 
@@ -67,9 +68,11 @@ export function activate(context: vscode.ExtensionContext): void {
   );
 
   // -- Palette commands.
+  const prober = new UrlProber(context.globalState, index, log);
+  subs.push(prober);
   subs.push(
     vscode.commands.registerCommand('gatewayDoctor.inspectWorkspace', () => inspector.run()),
-    notBuiltYet('gatewayDoctor.probeUrl', 'Probing a URL'),
+    vscode.commands.registerCommand('gatewayDoctor.probeUrl', (url?: string) => prober.run(typeof url === 'string' ? url : undefined)),
     notBuiltYet('gatewayDoctor.analyzeLogFile', 'Analyzing a log file'),
     notBuiltYet('gatewayDoctor.exportReport', 'Exporting a report'),
   );
