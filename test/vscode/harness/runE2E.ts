@@ -63,7 +63,7 @@ function indent(text: string): string {
 async function runUiChecks(page: Page, workDir: string): Promise<E2EResult> {
   const r: E2EResult = { passed: 0, failed: 0, pending: 0 };
   console.log('\n  in the browser');
-  for (const check of uiChecks({ imagesDir: path.join(REPO_ROOT, 'docs', 'images') })) {
+  for (const check of uiChecks({ imagesDir: screenshotsDir() })) {
     const started = Date.now();
     try {
       await bounded(check.run(page), UI_CHECK_TIMEOUT_MS, check.title);
@@ -136,4 +136,12 @@ export async function runE2E(): Promise<E2EResult> {
   if (total.failed === 0) fs.rmSync(workDir, { recursive: true, force: true });
   else console.log(`  kept for inspection: ${workDir} (code-server.log, user-data/logs, failed-*.png)`);
   return total;
+}
+
+/**
+ * Screenshots land in test-results/ (ignored); GD_UPDATE_SCREENSHOTS=1 writes the README's copies in
+ * docs/images instead, so a test run never dirties tracked files by accident.
+ */
+function screenshotsDir(): string {
+  return process.env.GD_UPDATE_SCREENSHOTS === '1' ? path.join(REPO_ROOT, 'docs', 'images') : path.join(REPO_ROOT, 'test-results', 'screenshots');
 }
