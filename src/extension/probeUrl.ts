@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { CAUSE_TITLES } from '../core/finding';
 import { ProbeUsageError, parseProbeUrl, probe } from '../core/probe/probe';
 import { ConfigMapping, mapUrlToConfig } from '../core/probe/configMap';
-import { probeText } from '../cli/probeCommand';
+import { probeText } from '../core/report/probeText';
 import type { ProbeReport } from '../core/probe/types';
 import { ConfigIndex } from './workspaceIndex';
 

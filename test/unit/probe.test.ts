@@ -6,7 +6,7 @@ import { percentile, summarize } from '../../src/core/probe/sample';
 import { decideVerdict } from '../../src/core/probe/verdict';
 import { redactHeaders, redactInText, redactUrl, REDACTED } from '../../src/core/probe/redact';
 import { overrideFor, parseResolve } from '../../src/core/probe/resolveOverride';
-import { probeText } from '../../src/cli/probeCommand';
+import { probeText } from '../../src/core/report/probeText';
 import type { Sample } from '../../src/core/probe/types';
 
 const NGINX_502 = '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>\r\n';
