@@ -81,9 +81,15 @@ export async function applyAction(action: vscode.CodeAction): Promise<void> {
 
 /** Throws away unsaved edits the tests made (the fixture on disk stays as it was) and closes the editors. */
 export async function revertAll(): Promise<void> {
-  for (const doc of vscode.workspace.textDocuments.filter((d) => d.isDirty && d.uri.scheme === 'file')) {
-    await vscode.window.showTextDocument(doc);
-    await vscode.commands.executeCommand('workbench.action.files.revert');
+  // Only the fixture workspace's files, restored to their text on disk without focusing an editor
+  // (showTextDocument races with editors the workbench opens itself, e.g. a settings.json it touched).
+  const inWorkspace = (d: vscode.TextDocument) => d.uri.scheme === 'file' && vscode.workspace.getWorkspaceFolder(d.uri) !== undefined;
+  for (const doc of vscode.workspace.textDocuments.filter((d) => d.isDirty && inWorkspace(d))) {
+    const onDisk = new TextDecoder().decode(await vscode.workspace.fs.readFile(doc.uri));
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), onDisk);
+    await vscode.workspace.applyEdit(edit);
+    await doc.save();
   }
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
