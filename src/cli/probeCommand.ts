@@ -5,6 +5,8 @@ import * as path from 'path';
 import { DEFAULTS, ProbeUsageError, parseProbeUrl, probe } from '../core/probe/probe';
 import { ResolveSyntaxError, parseResolve } from '../core/probe/resolveOverride';
 import { mapUrlToConfig } from '../core/probe/configMap';
+import { collectFiles } from '../core/lint';
+import { NodeFileHost } from '../core/host';
 import { probeText } from '../core/report/probeText';
 import type { ProbeReport } from '../core/probe/types';
 import { isSecretHeader, REDACTED } from '../core/probe/redact';
@@ -67,7 +69,9 @@ export async function runProbe(args: ProbeArgs, cwd: string, write: (s: string) 
   else process.once('SIGINT', onSigint);
   signal = ac.signal;
 
-  const mapping = configs.length ? await mapUrlToConfig(args.positional[0], configs, { timeoutMs, resolve, signal }) : undefined;
+  // A folder is scanned like `lint` does, so `--config ./nginx` works as well as `--config nginx.conf`.
+  const configFiles = collectFiles(new NodeFileHost(), configs);
+  const mapping = configFiles.length ? await mapUrlToConfig(args.positional[0], configFiles, { timeoutMs, resolve, signal }) : undefined;
   if (mapping?.errorLog && errorLogs.length === 0 && fs.existsSync(mapping.errorLog)) errorLogs.push(mapping.errorLog);
 
   let report: ProbeReport;
