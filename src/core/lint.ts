@@ -107,15 +107,9 @@ function* lintSteps(paths: string[], options: LintOptions): Generator<void, Lint
       break;
     }
     options.onProgress?.(i, roots.length, roots[i]);
-    const { findings: f, trees } = lintNginxRoots([roots[i]], cache, options);
+    const { findings: f, trees } = lintNginxRoots([roots[i]], cache, options, seen);
     for (const t of trees) for (const file of t.files.keys()) files.add(file);
-    for (const x of f) {
-      const key = `${x.ruleId}\0${x.file}\0${x.range.start.line}:${x.range.start.character}\0${x.message}`;
-      if (!seen.has(key)) {
-        seen.add(key);
-        findings.push(x);
-      }
-    }
+    for (const x of f) findings.push(x);
   }
   if (!cancelled) options.onProgress?.(roots.length, roots.length, '');
   findings.sort(compareFindings);

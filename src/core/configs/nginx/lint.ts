@@ -68,9 +68,16 @@ export function lintTree(tree: ConfTree, options: NginxLintOptions = {}): Findin
   return findings;
 }
 
-/** Lints several root files sharing one parse cache; findings in files reached twice are kept once. */
-export function lintNginxRoots(roots: string[], cache: SourceCache, options: NginxLintOptions = {}): { findings: Finding[]; trees: ConfTree[] } {
-  const seen = new Set<string>();
+/**
+ * Lints several root files sharing one parse cache; findings in files reached twice are kept once.
+ * Pass `seen` to keep that across calls (a scan that lints its roots one at a time).
+ */
+export function lintNginxRoots(
+  roots: string[],
+  cache: SourceCache,
+  options: NginxLintOptions = {},
+  seen = new Set<string>(),
+): { findings: Finding[]; trees: ConfTree[] } {
   const findings: Finding[] = [];
   const trees: ConfTree[] = [];
   for (const root of roots) {
