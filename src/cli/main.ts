@@ -5,7 +5,7 @@ import * as path from 'path';
 import { NodeFileHost } from '../core/host';
 import { lintPaths, LintOptions } from '../core/lint';
 import { displayPath, lintJson, lintSarif, lintText } from '../core/report/lintReport';
-import { applyFixGroups, fixEditsByFile } from '../core/fixes';
+import { fixOnDiskUntilStable } from '../core/fixes';
 import { analyzeFiles } from '../core/logs/analyze';
 import { logsJson, logsText } from '../core/logs/report';
 import { runProbe } from './probeCommand';
@@ -86,25 +86,7 @@ function runLint(args: ParsedArgs, cwd: string, write: (s: string) => void): num
   for (const p of paths) if (!fs.existsSync(p)) throw new UsageError(`${path.relative(cwd, p) || p}: no such file or directory`);
   const host = new NodeFileHost();
   const options: LintOptions = { host, nginxVersion: flag(args, '--nginx-version') };
-  let result = lintPaths(paths, options);
-  if (args.switches.has('--fix')) {
-    // Apply, re-lint, repeat: a fix can make another one applicable; bounded so it always ends.
-    for (let pass = 0; pass < 10; pass++) {
-      const groups = fixEditsByFile(result.findings);
-      if (groups.size === 0) break;
-      let changed = 0;
-      for (const [file, edits] of groups) {
-        const before = fs.readFileSync(file, 'utf8');
-        const { text, applied } = applyFixGroups(before, edits);
-        if (applied > 0 && text !== before) {
-          fs.writeFileSync(file, text);
-          changed++;
-        }
-      }
-      if (changed === 0) break;
-      result = lintPaths(paths, options);
-    }
-  }
+  const result = args.switches.has('--fix') ? fixOnDiskUntilStable(() => lintPaths(paths, options)).result : lintPaths(paths, options);
   if (fmt === 'json') write(JSON.stringify(lintJson(result.findings, cwd), null, 2) + '\n');
   else if (fmt === 'sarif') write(JSON.stringify(lintSarif(result.findings, cwd, VERSION), null, 2) + '\n');
   else write(lintText(result.findings, cwd, result.files.length));

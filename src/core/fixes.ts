@@ -1,5 +1,6 @@
 // Applying fixes: plain text edits on the exact text they were computed from. Overlapping edits are
 // skipped (the next lint pass offers them again), never merged into something the user did not write.
+import * as fs from 'fs';
 import type { Finding, TextEdit } from './finding';
 import { LineIndex } from './text';
 
@@ -71,4 +72,30 @@ export function applyFixGroups(text: string, groups: TextEdit[][]): AppliedEdits
   }
   const r = applyEdits(text, chosen);
   return { text: r.text, applied: groups.length - skipped, skipped: skipped + r.skipped };
+}
+
+/**
+ * `lint --fix`: applies the first fix of every finding to the files on disk, lints again and repeats
+ * (a fix can make another one applicable), bounded so it always ends. Returns the last lint result.
+ */
+export function fixOnDiskUntilStable<R extends { findings: Finding[] }>(lint: () => R, maxPasses = 10): { result: R; applied: number } {
+  let result = lint();
+  let applied = 0;
+  for (let pass = 0; pass < maxPasses; pass++) {
+    const groups = fixEditsByFile(result.findings);
+    if (groups.size === 0) break;
+    let changed = 0;
+    for (const [file, edits] of groups) {
+      const before = fs.readFileSync(file, 'utf8');
+      const r = applyFixGroups(before, edits);
+      if (r.applied > 0 && r.text !== before) {
+        fs.writeFileSync(file, r.text);
+        applied += r.applied;
+        changed++;
+      }
+    }
+    if (changed === 0) break;
+    result = lint();
+  }
+  return { result, applied };
 }

@@ -6,7 +6,7 @@ import * as path from 'path';
 import { NodeFileHost } from '../../src/core/host';
 import { lintPaths } from '../../src/core/lint';
 import { Finding } from '../../src/core/finding';
-import { applyFixGroups, fixEditsByFile } from '../../src/core/fixes';
+import { fixOnDiskUntilStable } from '../../src/core/fixes';
 
 export const repoRoot = path.resolve(__dirname, '..', '..', '..');
 export const fixturesDir = path.join(repoRoot, 'test', 'fixtures', 'nginx');
@@ -74,25 +74,8 @@ export function copyFixture(dir: string): string {
   return tmp;
 }
 
-/** Applies fixes like `lint --fix`: first fix of each finding, re-lint, repeat (bounded). */
+/** Applies fixes exactly as `lint --fix` does (the same core function), to a fixture copy. */
 export function fixUntilStable(file: string, nginxVersion?: string): { text: string; findings: Finding[]; applied: number } {
-  let findings = lintFile(file, nginxVersion);
-  let applied = 0;
-  for (let pass = 0; pass < 10; pass++) {
-    const groups = fixEditsByFile(findings);
-    if (groups.size === 0) break;
-    let changed = false;
-    for (const [f, edits] of groups) {
-      const before = fs.readFileSync(f, 'utf8');
-      const r = applyFixGroups(before, edits);
-      if (r.text !== before) {
-        fs.writeFileSync(f, r.text);
-        applied += r.applied;
-        changed = true;
-      }
-    }
-    if (!changed) break;
-    findings = lintFile(file, nginxVersion);
-  }
-  return { text: fs.readFileSync(file, 'utf8'), findings, applied };
+  const { result, applied } = fixOnDiskUntilStable(() => ({ findings: lintFile(file, nginxVersion) }));
+  return { text: fs.readFileSync(file, 'utf8'), findings: result.findings, applied };
 }
