@@ -1,7 +1,7 @@
 // Applying fixes: plain text edits on the exact text they were computed from. Overlapping edits are
 // skipped (the next lint pass offers them again), never merged into something the user did not write.
 import * as fs from 'fs';
-import type { Finding, TextEdit } from './finding';
+import { Finding, TextEdit, comparePositions } from './finding';
 import { LineIndex } from './text';
 
 export interface AppliedEdits {
@@ -54,24 +54,34 @@ export function fixEditsByFile(findings: Finding[]): Map<string, TextEdit[][]> {
   return byFile;
 }
 
-/** Applies whole fixes (groups of edits) to a text, skipping a fix if any of its edits overlaps another's. */
-export function applyFixGroups(text: string, groups: TextEdit[][]): AppliedEdits {
-  const lines = new LineIndex(text);
-  const taken: Array<[number, number]> = [];
-  const chosen: TextEdit[] = [];
+/** Do two edits touch the same text? Two insertions at one point do not (their order is kept). */
+export function editsClash(a: TextEdit, b: TextEdit): boolean {
+  if (a.file !== b.file) return false;
+  const aEmpty = comparePositions(a.range.start, a.range.end) === 0;
+  const bEmpty = comparePositions(b.range.start, b.range.end) === 0;
+  if (comparePositions(a.range.start, b.range.start) === 0) return !(aEmpty && bEmpty);
+  return comparePositions(a.range.start, b.range.end) < 0 && comparePositions(b.range.start, a.range.end) < 0;
+}
+
+/** Whole fixes (groups of edits) in order, skipping any fix whose edits clash with one already taken. */
+export function nonOverlappingFixes(groups: TextEdit[][]): { edits: TextEdit[]; applied: number; skipped: number } {
+  const edits: TextEdit[] = [];
   let skipped = 0;
   for (const g of groups) {
-    const spans = g.map((e) => [lines.offsetAt(e.range.start), lines.offsetAt(e.range.end)] as [number, number]);
-    const clash = spans.some(([s, e]) => taken.some(([ts, te]) => (s < te && e > ts) || (s === ts && (e > s || te > ts))));
-    if (clash) {
+    if (g.some((e) => edits.some((t) => editsClash(e, t)))) {
       skipped++;
       continue;
     }
-    taken.push(...spans);
-    chosen.push(...g);
+    edits.push(...g);
   }
-  const r = applyEdits(text, chosen);
-  return { text: r.text, applied: groups.length - skipped, skipped: skipped + r.skipped };
+  return { edits, applied: groups.length - skipped, skipped };
+}
+
+/** Applies whole fixes (groups of edits) to a text, skipping a fix if any of its edits overlaps another's. */
+export function applyFixGroups(text: string, groups: TextEdit[][]): AppliedEdits {
+  const chosen = nonOverlappingFixes(groups);
+  const r = applyEdits(text, chosen.edits);
+  return { text: r.text, applied: chosen.applied, skipped: chosen.skipped + r.skipped };
 }
 
 /**

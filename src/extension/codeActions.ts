@@ -1,7 +1,8 @@
 // Quick fixes from the findings' fixes (plain edits computed by the core), only while the documents
 // they were computed on are unchanged; plus "fix all of this rule", "learn more" and source.fixAll.
 import * as vscode from 'vscode';
-import { Finding, Fix, TextEdit, comparePositions } from '../core/finding';
+import { Finding, Fix, TextEdit } from '../core/finding';
+import { nonOverlappingFixes } from '../core/fixes';
 import { DIAGNOSTIC_SOURCE, findingFor, toWorkspaceEdit } from './convert';
 import { FindingsModel } from './findingsModel';
 import { stillCurrent } from './documents';
@@ -74,20 +75,5 @@ function localFixes(findings: Finding[], file: string): Fix[] {
 
 /** Whole fixes whose edits do not touch an earlier chosen fix's edits (the next lint offers the rest). */
 export function nonOverlapping(fixes: Fix[]): TextEdit[] {
-  const taken: TextEdit[] = [];
-  for (const fix of fixes) {
-    if (fix.edits.some((e) => taken.some((t) => clash(e, t)))) continue;
-    taken.push(...fix.edits);
-  }
-  return taken;
-}
-
-function clash(a: TextEdit, b: TextEdit): boolean {
-  if (a.file !== b.file) return false;
-  const startsTogether = comparePositions(a.range.start, b.range.start) === 0;
-  const aEmpty = comparePositions(a.range.start, a.range.end) === 0;
-  const bEmpty = comparePositions(b.range.start, b.range.end) === 0;
-  // Two insertions at one point are fine (VS Code keeps their order); a replaced span is not shared.
-  if (startsTogether) return !(aEmpty && bEmpty);
-  return comparePositions(a.range.start, b.range.end) < 0 && comparePositions(b.range.start, a.range.end) < 0;
+  return nonOverlappingFixes(fixes.map((f) => f.edits)).edits;
 }
