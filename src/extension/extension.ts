@@ -11,6 +11,7 @@ import { FindingsNode, FindingsTreeProvider, REVEAL_FINDING_COMMAND, findingOf, 
 import { WorkspaceInspector } from './inspectWorkspace';
 import { applyFindingFix } from './applyFix';
 import { UrlProber } from './probeUrl';
+import { ReportPanels } from './reportPanel';
 import { PROVIDER_SELECTOR } from './documents';
 import { GroupBy, SECTION, readSettings } from './settings';
 
@@ -66,6 +67,10 @@ export function activate(context: vscode.ExtensionContext): void {
       return f ? applyFindingFix(f, index, log) : undefined;
     }),
   );
+
+  // -- Report webviews (probe report, log report), one panel per key.
+  const reports = new ReportPanels(context.extensionUri);
+  subs.push(reports);
 
   // -- Palette commands.
   const prober = new UrlProber(context.globalState, index, log);
