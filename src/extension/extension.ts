@@ -12,6 +12,7 @@ import { WorkspaceInspector } from './inspectWorkspace';
 import { applyFindingFix } from './applyFix';
 import { UrlProber } from './probeUrl';
 import { ReportPanels } from './reportPanel';
+import { ReportExporter } from './exportReport';
 import { PROVIDER_SELECTOR } from './documents';
 import { GroupBy, SECTION, readSettings } from './settings';
 
@@ -72,6 +73,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const reports = new ReportPanels(context.extensionUri);
   subs.push(reports);
 
+  // -- Markdown incident report; probe results and log analyses register themselves as sources.
+  const exporter = new ReportExporter(model, () => inspector.run({ quiet: true }), () => inspector.hasRun);
+
   // -- Palette commands.
   const prober = new UrlProber(context.globalState, index, log);
   subs.push(prober);
@@ -79,7 +83,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('gatewayDoctor.inspectWorkspace', () => inspector.run()),
     vscode.commands.registerCommand('gatewayDoctor.probeUrl', (url?: string) => prober.run(typeof url === 'string' ? url : undefined)),
     notBuiltYet('gatewayDoctor.analyzeLogFile', 'Analyzing a log file'),
-    notBuiltYet('gatewayDoctor.exportReport', 'Exporting a report'),
+    vscode.commands.registerCommand('gatewayDoctor.exportReport', () => exporter.run()),
   );
 
   // -- Settings: re-lint open documents, re-run an inspection already shown, regroup the tree.
