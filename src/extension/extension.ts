@@ -12,6 +12,10 @@ import { WorkspaceInspector } from './inspectWorkspace';
 import { applyFindingFix } from './applyFix';
 import { UrlProber } from './probeUrl';
 import { ReportPanels } from './reportPanel';
+import { LogAnalyzer, registerLogCommands } from './logAnalysis';
+import { LogDiagnostics } from './logDiagnostics';
+import { GzipLogProvider } from './logDocuments';
+import { LogSection } from './logSection';
 import { PROVIDER_SELECTOR } from './documents';
 import { GroupBy, SECTION, readSettings } from './settings';
 
@@ -72,13 +76,19 @@ export function activate(context: vscode.ExtensionContext): void {
   const reports = new ReportPanels(context.extensionUri);
   subs.push(reports);
 
+  // -- Logs: Analyze Log File… (its Findings section and report) and diagnostics on open log files.
+  const logs = new LogAnalyzer(model, reports, log);
+  const logSection = new LogSection(logs, model.onDidChange);
+  const logDiagnostics = new LogDiagnostics(log);
+  subs.push(logs, logSection, tree.addSection(logSection), logDiagnostics, ...registerLogCommands(logs, new GzipLogProvider()));
+  logDiagnostics.analyzeOpenDocuments();
+
   // -- Palette commands.
   const prober = new UrlProber(context.globalState, index, log);
   subs.push(prober);
   subs.push(
     vscode.commands.registerCommand('gatewayDoctor.inspectWorkspace', () => inspector.run()),
     vscode.commands.registerCommand('gatewayDoctor.probeUrl', (url?: string) => prober.run(typeof url === 'string' ? url : undefined)),
-    notBuiltYet('gatewayDoctor.analyzeLogFile', 'Analyzing a log file'),
     notBuiltYet('gatewayDoctor.exportReport', 'Exporting a report'),
   );
 
