@@ -75,6 +75,8 @@ export interface AnalyzeLogOptions {
   cancellation?: vscode.CancellationToken;
   /** Open the report when done (default true). */
   showReport?: boolean;
+  /** Bytes read over all files so far and their total, after every chunk (the notification shows it throttled). */
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
 
 type Target = { kind: 'files'; files: string[] } | { kind: 'document'; doc: vscode.TextDocument };
@@ -166,6 +168,7 @@ export class LogAnalyzer implements vscode.Disposable {
               before = sizes.slice(0, index).reduce((s, n) => s + n, 0);
             },
             onProgress: (read) => {
+              options.onProgress?.(before + read, totalBytes);
               const now = Date.now();
               if (now - lastReport < 100) return; // a notification update per chunk would flood the UI
               lastReport = now;

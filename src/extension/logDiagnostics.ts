@@ -1,7 +1,7 @@
-// Diagnostics on the failure lines of open log documents (gatewayDoctor.logs.analyzeOpenLogs): debounced
-// per document, classified in slices so a big log never blocks the extension host, a newer request aborts
+// Diagnostics on the failure lines of log documents open in a tab (gatewayDoctor.logs.analyzeOpenLogs):
+// debounced per document, classified in slices so a big log never blocks the extension host, a newer request aborts
 // the older one, capped at gatewayDoctor.logs.maxDiagnostics per file with one note saying how many more
-// there are, and cleared when the document closes.
+// there are, and cleared when its last tab closes.
 import * as vscode from 'vscode';
 import { CAUSE_TITLES, Severity } from '../core/finding';
 import type { LogAnalysis, LogFinding } from '../core/logs/analyze';
@@ -30,6 +30,8 @@ export class LogDiagnostics implements vscode.Disposable {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   /** The analysis under way per document; a newer request aborts it. */
   private readonly running = new Map<string, AbortController>();
+  /** The document version whose marks are shown, per document. */
+  private readonly analyzed = new Map<string, number>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly log: vscode.LogOutputChannel) {
@@ -39,6 +41,19 @@ export class LogDiagnostics implements vscode.Disposable {
         if (e.contentChanges.length) this.schedule(e.document, readSettings(e.document.uri).debounceMs);
       }),
       vscode.workspace.onDidCloseTextDocument((doc) => this.forget(doc.uri)),
+      // Marks follow the tabs: a log shown in a tab is classified, closing its last tab clears it at once
+      // (the document itself may stay loaded for minutes; logs only loaded by an extension stay quiet).
+      vscode.window.tabGroups.onDidChangeTabs((e) => {
+        for (const tab of [...e.opened, ...e.changed]) {
+          const doc = documentOf(tab);
+          const key = doc?.uri.toString() ?? '';
+          if (doc && this.analyzed.get(key) !== doc.version && !this.running.has(key) && !this.timers.has(key)) this.schedule(doc, 0);
+        }
+        for (const tab of e.closed) {
+          const uri = tab.input instanceof vscode.TabInputText ? tab.input.uri : undefined;
+          if (uri && !isInTab(uri)) this.forget(uri);
+        }
+      }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(`${SECTION}.logs`)) this.analyzeOpenDocuments();
       }),
@@ -49,6 +64,7 @@ export class LogDiagnostics implements vscode.Disposable {
   analyzeOpenDocuments(): void {
     if (!readLogDiagnosticSettings().enabled) {
       for (const key of [...this.timers.keys(), ...this.running.keys()]) this.cancel(key);
+      this.analyzed.clear();
       this.collection.clear();
       return;
     }
@@ -57,7 +73,7 @@ export class LogDiagnostics implements vscode.Disposable {
 
   private schedule(doc: vscode.TextDocument, delayMs: number): void {
     const key = doc.uri.toString();
-    if (!readLogDiagnosticSettings().enabled || !isLogDocument(doc)) {
+    if (!readLogDiagnosticSettings().enabled || !isInTab(doc.uri) || !isLogDocument(doc)) {
       if (this.collection.has(doc.uri) || this.running.has(key)) this.forget(doc.uri);
       return;
     }
@@ -95,6 +111,7 @@ export class LogDiagnostics implements vscode.Disposable {
     if (controller.signal.aborted || doc.isClosed || doc.version !== version) return;
     const diagnostics = logDiagnostics(analysis, doc, maxDiagnostics);
     this.log.debug(`log ${vscode.workspace.asRelativePath(doc.uri)}: ${analysis.events} failure line(s) in ${doc.lineCount} lines, ${diagnostics.length} diagnostic(s), ${Date.now() - started} ms`);
+    this.analyzed.set(key, version);
     if (diagnostics.length) this.collection.set(doc.uri, diagnostics);
     else this.collection.delete(doc.uri);
   }
@@ -109,6 +126,7 @@ export class LogDiagnostics implements vscode.Disposable {
 
   private forget(uri: vscode.Uri): void {
     this.cancel(uri.toString());
+    this.analyzed.delete(uri.toString());
     this.collection.delete(uri);
   }
 
@@ -117,6 +135,17 @@ export class LogDiagnostics implements vscode.Disposable {
     for (const d of this.disposables) d.dispose();
     this.collection.dispose();
   }
+}
+
+function isInTab(uri: vscode.Uri): boolean {
+  const key = uri.toString();
+  return vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === key));
+}
+
+function documentOf(tab: vscode.Tab): vscode.TextDocument | undefined {
+  if (!(tab.input instanceof vscode.TabInputText)) return undefined;
+  const key = tab.input.uri.toString();
+  return vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
 }
 
 const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {

@@ -49,18 +49,20 @@ export function logsReportHtml(input: LogsReportInput): string {
   const title = a.files.length === 1 ? name(a.files[0].file) : plural(a.files.length, 'file');
   let html = `<h1>Log report: ${esc(title)}</h1>\n`;
   html += `<p class="muted">${plural(a.events, 'failure event')} in ${plural(lines, 'line')} of ${plural(a.files.length, 'file')}.</p>\n`;
-  html += filesTable(a, name);
   if (a.events === 0) {
+    html += filesTable(a, name);
     const unrecognised = a.files.some((f) => f.format === 'mixed');
     html += `<p class="empty" id="empty-state">No failure lines found in ${plural(lines, 'line')}.${
       unrecognised ? ' The format was not recognised, so every line was checked against every known format (nginx, HAProxy, Apache, Envoy, ALB, app servers).' : ''
     }</p>\n`;
     return html;
   }
+  // The picture first, numbers second.
   html += totals(a);
   html += `<h2>Failure events over time</h2>\n${eventsChartSvg(a.perMinute)}\n${legend(causesIn(a.byCause))}\n`;
   html += causeTable(a, input.configFindings ?? {});
   html += upstreamTable(a);
+  html += `<h2>Files</h2>\n${filesTable(a, name)}`;
   html += firstLines(a, name, input.linesPerCause ?? 10, input.configFindings ?? {});
   return html;
 }
