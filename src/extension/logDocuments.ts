@@ -40,6 +40,12 @@ export function isLogDocument(doc: vscode.TextDocument): boolean {
 /** Opens `file` with line `line` (1-based) selected; gzip files open decompressed. */
 export async function openLogLine(file: string, line: number): Promise<void> {
   const range = new vscode.Range(line - 1, 0, line - 1, 0);
+  // An unsaved or untitled log was analysed as shown: open that document, not the file on disk.
+  const shown = vscode.workspace.textDocuments.find((d) => (d.uri.scheme === 'untitled' ? d.uri.path === file : d.uri.scheme === 'file' && d.isDirty && d.uri.fsPath === file));
+  if (shown) {
+    await vscode.window.showTextDocument(shown, { selection: range, preview: true });
+    return;
+  }
   let gzip = false;
   try {
     gzip = isGzip(file);

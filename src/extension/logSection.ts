@@ -18,7 +18,8 @@ export type LogNode =
   | { kind: 'line'; run: LogRun; finding: LogFinding }
   | { kind: 'more'; run: LogRun; cause: CauseId; count: number }
   | { kind: 'config'; run: LogRun; cause: CauseId; findings: Finding[] }
-  | { kind: 'configFinding'; run: LogRun; finding: Finding }
+  /** `configFinding` (not `finding`): the Findings view's menus (Open Finding, Apply Fix) find it by that name. */
+  | { kind: 'configFinding'; run: LogRun; configFinding: Finding }
   | { kind: 'upstreams'; run: LogRun }
   | { kind: 'upstream'; run: LogRun; upstream: string; counts: CauseCounts }
   | { kind: 'time'; run: LogRun }
@@ -86,7 +87,7 @@ export class LogSection implements TreeSection<LogNode>, vscode.Disposable {
         return out;
       }
       case 'config':
-        return node.findings.map((finding) => ({ kind: 'configFinding', run, finding }));
+        return node.findings.map((configFinding) => ({ kind: 'configFinding', run, configFinding }));
       case 'upstreams':
         return Object.entries(a.byUpstream)
           .sort((x, y) => total(y[1]) - total(x[1]))
@@ -169,7 +170,7 @@ export class LogSection implements TreeSection<LogNode>, vscode.Disposable {
         return item;
       }
       case 'configFinding':
-        return findingTreeItem(node.finding, 'cause', `${runId}:config`);
+        return findingTreeItem(node.configFinding, 'cause', `${runId}:config`);
       case 'upstreams': {
         const n = Object.keys(a.byUpstream).length;
         const item = new vscode.TreeItem('By upstream', vscode.TreeItemCollapsibleState.Collapsed);

@@ -241,15 +241,17 @@ function stepLabel(minutes: number): string {
 export function eventsChartSvg(perMinute: Record<string, CauseCounts>, maxBars = 120): string {
   const { minutes, buckets, unplaced } = chartBuckets(perMinute, maxBars);
   if (!buckets.length) return `<p class="muted">No time stamps to chart.</p>`;
-  const W = 760;
-  const H = 250;
   const left = 52;
   const right = 16;
   const top = 14;
   const bottom = 46;
-  const plotW = W - left - right;
+  // Few bars get a narrow chart rather than thin bars lost in an empty one (it would also shrink its text).
+  const maxBar = 48;
+  const plotW = Math.min(692, Math.max(300, buckets.length * maxBar));
+  const W = left + right + plotW;
+  const H = 250;
   const plotH = H - top - bottom;
-  const barW = Math.min(plotW / buckets.length, 48);
+  const barW = Math.min(plotW / buckets.length, maxBar);
   const gap = barW >= 4 ? 1 : 0;
   const max = niceCeil(Math.max(...buckets.map((b) => total(b.counts))));
   const y = (v: number) => top + plotH - (v / max) * plotH;

@@ -42,6 +42,10 @@ export function logsUiChecks(ctx: UiContext): UiCheck[] {
           await findingsRows(page).filter({ hasText: want }).first().waitFor({ state: 'visible' });
         }
 
+        // A log cause leads to the config findings of the same cause (the workspace resolves names once: dns).
+        await findingsRows(page).filter({ hasText: 'DNS and name resolution' }).first().click();
+        await findingsRows(page).filter({ hasText: /config findings? of this cause/ }).first().waitFor({ state: 'visible' });
+
         // The report webview (an iframe in an iframe) draws the chart and lists the causes.
         const report = page.frameLocator('iframe.webview').last().frameLocator('iframe#active-frame');
         await report.locator('svg.events-chart rect.bar').first().waitFor({ state: 'visible' });

@@ -61,6 +61,16 @@ describe('Logs: Analyze Log File and diagnostics on open logs', () => {
     assert.ok(!/<script(?![^>]*nonce=)/.test(html) && !/ style="/.test(html), 'no inline script or style under the CSP');
   });
 
+  it('links a log cause to the workspace’s config findings of the same cause', async () => {
+    // The workspace configs resolve upstream names once (dns) and set a 1k proxy_buffer_size (buffer-limits),
+    // the two config-side explanations of this log's resolver timeout and too-big headers.
+    await vscode.commands.executeCommand('gatewayDoctor.inspectWorkspace');
+    const html = (await analyze(errorLog())).reportHtml ?? '';
+    assert.match(html, /data-command="showConfigFindings" data-arg="dns"[^>]*>Show config findings \(\d+\)/);
+    assert.ok(html.includes('data-command="showConfigFindings" data-arg="buffer-limits"'));
+    assert.ok(!html.includes('data-arg="timeout-mismatch"'), 'no button where the workspace has no finding of that cause');
+  });
+
   it('analyzes a gzip-rotated log and several files at once', async () => {
     const gz = await analyze(rotated());
     assert.strictEqual(gz.status, 'done', gz.message);
