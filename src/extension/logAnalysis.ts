@@ -84,8 +84,8 @@ type Target = { kind: 'files'; files: string[] } | { kind: 'document'; doc: vsco
 export class LogAnalyzer implements vscode.Disposable {
   readonly runs = new LogRuns();
   private readonly subs: vscode.Disposable[] = [this.runs];
-  /** Per report key, the config-finding counts it was rendered with (re-rendered when they change). */
-  private readonly renderedCounts = new Map<string, string>();
+  /** Per report key, its panel and the config-finding counts it was rendered with (re-rendered when they change). */
+  private readonly rendered = new Map<string, { panel: vscode.WebviewPanel; counts: string }>();
 
   constructor(
     private readonly model: FindingsModel,
@@ -236,10 +236,16 @@ export class LogAnalyzer implements vscode.Disposable {
   showReport(run: LogRun): string | undefined {
     const key = reportKey(run);
     const counts = this.configCounts();
-    this.renderedCounts.set(key, JSON.stringify(counts));
     const title = run.files.length === 1 ? `Log report: ${path.basename(run.files[0])}` : `Log report: ${run.files.length} files`;
     const body = logsReportHtml({ analysis: run.analysis, displayName, configFindings: counts });
-    this.reports.show(key, { title, body, styles: ['logs-report.css'] }, (m) => this.onMessage(run, m));
+    const panel = this.reports.show(key, { title, body, styles: ['logs-report.css'] }, (m) => this.onMessage(run, m));
+    if (this.rendered.get(key)?.panel !== panel) {
+      // A report brought back into view catches up with findings that changed while it was hidden.
+      panel.onDidChangeViewState((e) => {
+        if (e.webviewPanel.visible) this.refreshOpenReports();
+      });
+    }
+    this.rendered.set(key, { panel, counts: JSON.stringify(counts) });
     return this.reports.htmlOf(key);
   }
 
@@ -281,13 +287,16 @@ export class LogAnalyzer implements vscode.Disposable {
     return counts;
   }
 
+  /** The "Show config findings" buttons follow the workspace; only a report in view is redrawn (show() reveals). */
   private refreshOpenReports(): void {
-    if (!this.renderedCounts.size) return;
+    if (!this.rendered.size) return;
     const now = JSON.stringify(this.configCounts());
     for (const run of this.runs.list()) {
       const key = reportKey(run);
-      if (!this.reports.isOpen(key)) this.renderedCounts.delete(key);
-      else if (this.renderedCounts.get(key) !== now) this.showReport(run);
+      const r = this.rendered.get(key);
+      if (!r) continue;
+      if (!this.reports.isOpen(key)) this.rendered.delete(key);
+      else if (r.panel.visible && r.counts !== now) this.showReport(run);
     }
   }
 
