@@ -13,6 +13,10 @@ import { applyFindingFix } from './applyFix';
 import { UrlProber } from './probeUrl';
 import { ReportPanels } from './reportPanel';
 import { ReportExporter } from './exportReport';
+import { LogAnalyzer, registerLogCommands } from './logAnalysis';
+import { LogDiagnostics } from './logDiagnostics';
+import { GzipLogProvider } from './logDocuments';
+import { LogSection } from './logSection';
 import { PROVIDER_SELECTOR } from './documents';
 import { GroupBy, SECTION, readSettings } from './settings';
 
@@ -76,13 +80,20 @@ export function activate(context: vscode.ExtensionContext): void {
   // -- Markdown incident report; probe results and log analyses register themselves as sources.
   const exporter = new ReportExporter(model, () => inspector.run({ quiet: true }), () => inspector.hasRun);
 
+  // -- Logs: Analyze Log File… (its Findings section and report) and diagnostics on open log files.
+  const logs = new LogAnalyzer(model, reports, log);
+  const logSection = new LogSection(logs, model.onDidChange);
+  const logDiagnostics = new LogDiagnostics(log);
+  subs.push(logs, logSection, tree.addSection(logSection), logDiagnostics, ...registerLogCommands(logs, new GzipLogProvider()));
+  logDiagnostics.analyzeOpenDocuments();
+  subs.push(exporter.addSource({ probes: () => [], logs: () => logs.runs.list().map((r) => r.analysis) }));
+
   // -- Palette commands.
   const prober = new UrlProber(context.globalState, index, log);
   subs.push(prober);
   subs.push(
     vscode.commands.registerCommand('gatewayDoctor.inspectWorkspace', () => inspector.run()),
     vscode.commands.registerCommand('gatewayDoctor.probeUrl', (url?: string) => prober.run(typeof url === 'string' ? url : undefined)),
-    notBuiltYet('gatewayDoctor.analyzeLogFile', 'Analyzing a log file'),
     vscode.commands.registerCommand('gatewayDoctor.exportReport', () => exporter.run()),
   );
 
@@ -110,13 +121,6 @@ function updateGroupBy(groupBy: GroupBy): Thenable<void> {
   const inspect = c.inspect<string>('findings.groupBy');
   const target = inspect?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
   return c.update('findings.groupBy', groupBy, target);
-}
-
-/** Commands whose feature is not built yet say so plainly instead of pretending. */
-function notBuiltYet(command: string, what: string): vscode.Disposable {
-  return vscode.commands.registerCommand(command, () =>
-    vscode.window.showInformationMessage(`Gateway Doctor: ${what} is not built yet. Inspect Workspace Configs and the live diagnostics in nginx files work today.`),
-  );
 }
 
 /** The rule's page shipped with the extension (works offline, matches this version), else the online one. */

@@ -166,6 +166,10 @@ export async function revealFinding(arg: Finding | FindingsNode | undefined): Pr
 
 export function findingOf(arg: Finding | FindingsNode | undefined): Finding | undefined {
   if (!arg) return undefined;
-  if ('kind' in arg) return arg.kind === 'finding' ? arg.finding : undefined;
+  if ('kind' in arg) {
+    // A section row that lists a config finding (rendered by findingTreeItem) carries it as `configFinding`.
+    if (arg.kind === 'section') return (arg.node as { configFinding?: Finding } | undefined)?.configFinding;
+    return arg.kind === 'finding' ? arg.finding : undefined;
+  }
   return arg;
 }
