@@ -11,11 +11,18 @@ import { FindingsNode, FindingsTreeProvider, REVEAL_FINDING_COMMAND, findingOf, 
 import { WorkspaceInspector } from './inspectWorkspace';
 import { applyFindingFix } from './applyFix';
 import { UrlProber } from './probeUrl';
+import { ProbeResults, ProbeSection } from './probeSection';
 import { ReportPanels } from './reportPanel';
 import { PROVIDER_SELECTOR } from './documents';
 import { GroupBy, SECTION, readSettings } from './settings';
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What activate() returns: read by the in-editor tests (the tree as VS Code walks it, the report HTML). */
+export interface GatewayDoctorApi {
+  findingsTree: FindingsTreeProvider;
+  reports: ReportPanels;
+}
+
+export function activate(context: vscode.ExtensionContext): GatewayDoctorApi {
   const subs = context.subscriptions;
 
   // -- Log: one output channel, levels chosen by the user ("Developer: Set Log Level").
@@ -72,9 +79,12 @@ export function activate(context: vscode.ExtensionContext): void {
   const reports = new ReportPanels(context.extensionUri);
   subs.push(reports);
 
+  // -- Probe: results for the session in the Findings view, the report webview, copy as curl.
+  const probeResults = new ProbeResults();
+  const prober = new UrlProber(context.globalState, index, log, probeResults, reports);
+  subs.push(probeResults, prober, prober.registerCommands(), tree.addSection(new ProbeSection(probeResults)));
+
   // -- Palette commands.
-  const prober = new UrlProber(context.globalState, index, log);
-  subs.push(prober);
   subs.push(
     vscode.commands.registerCommand('gatewayDoctor.inspectWorkspace', () => inspector.run()),
     vscode.commands.registerCommand('gatewayDoctor.probeUrl', (url?: string) => prober.run(typeof url === 'string' ? url : undefined)),
@@ -94,6 +104,8 @@ export function activate(context: vscode.ExtensionContext): void {
       if (inspector.hasRun) void inspector.run({ quiet: true });
     }),
   );
+
+  return { findingsTree: tree, reports };
 }
 
 export function deactivate(): void {
