@@ -7,7 +7,7 @@ import { CAUSE_TITLES } from '../core/finding';
 import type { ErrorLogLine, PhasePercentiles, Redirect } from '../core/probe/types';
 import type { CurlRequest } from '../core/probe/curl';
 import type { UrlRoute, RoutePlace } from '../core/configs/nginx/urlRoute';
-import { ProbeReportView, failedPhase, fmtMs, shownSample } from '../core/report/probeHtml';
+import { ProbeReportView, failedPhase, fmtMs, hasPercentiles, shownSample } from '../core/report/probeHtml';
 import type { FindingsNode, TreeSection } from './findingsTree';
 
 export const HAS_PROBE_CONTEXT = 'gatewayDoctor.hasProbe';
@@ -159,7 +159,7 @@ export class ProbeSection implements TreeSection<ProbeNode> {
         const s = shownSample(r);
         const failed = failedPhase(s) === p.key;
         const ms = r.phases[p.ms];
-        const pct = r.percentiles.count > 1 && r.percentiles.count - Math.round(r.percentiles.errorRate * r.percentiles.count) > 1 ? r.percentiles[p.ms] : undefined;
+        const pct = hasPercentiles(r) ? r.percentiles[p.ms] : undefined;
         const parts = [failed && s?.error ? `failed: ${s.error.code}${ms > 0 ? ` after ${fmtMs(ms)}` : ''}` : fmtMs(ms)];
         if (pct) parts.push(pctText(pct));
         item.description = parts.join(' · ');

@@ -56,6 +56,11 @@ export function shownSample(r: ProbeReport): Sample | undefined {
   return r.samples.find((s) => s.error || (s.status ?? 0) >= 500) ?? r.samples[0];
 }
 
+/** Percentiles mean something with more than one sample that got a response (failed ones are left out). */
+export function hasPercentiles(r: ProbeReport): boolean {
+  return r.samples.filter((s) => !s.error).length > 1;
+}
+
 type PhaseKey = 'dns' | 'connect' | 'tls' | 'ttfb' | 'transfer' | 'total';
 
 /** Which waterfall row a failure belongs to. A timeout belongs to the phase that was running. */
@@ -141,7 +146,7 @@ function niceStep(total: number): number {
 function waterfallRows(r: ProbeReport, s: Sample | undefined): Row[] {
   const p: Phases = r.phases;
   const q = r.percentiles;
-  const multi = q.count > 1 && q.count - Math.round(q.errorRate * q.count) > 1;
+  const multi = hasPercentiles(r);
   const https = r.url.startsWith('https:');
   const answered = !!s?.http;
   const transfer = answered ? Math.max(0, p.totalMs - p.dnsMs - p.connectMs - p.tlsMs - p.ttfbMs) : 0;
@@ -198,7 +203,7 @@ function waterfallSection(r: ProbeReport, s: Sample | undefined): string {
     const bw = row.ms > 0 ? Math.max(2, (row.ms / total) * barW) : 0;
     if (bw > 0) out.push(`<rect class="bar" x="${bx.toFixed(1)}" y="${y + 5}" width="${bw.toFixed(1)}" height="${rowH - 10}" rx="2"><title>${esc(`${row.label}: ${fmtMs(row.ms)} (from ${fmtMs(row.start)})`)}</title></rect>`);
     const label = isFailed && s.error ? `${row.ms > 0 ? fmtMs(row.ms) + ' · ' : ''}failed: ${s.error.code}` : row.note && row.ms === 0 ? row.note : fmtMs(row.ms);
-    out.push(`<text class="value" x="${(bw > 0 ? bx + bw : bx) + 6}" y="${y + 17}">${esc(label)}</text>`);
+    out.push(`<text class="value" x="${((bw > 0 ? bx + bw : bx) + 6).toFixed(1)}" y="${y + 17}">${esc(label)}</text>`);
     if (row.pct) out.push(`<text class="pct" x="${labelW + barW + valueW}" y="${y + 17}">${esc(`${fmtMs(row.pct.p50)} · ${fmtMs(row.pct.p95)} · ${fmtMs(row.pct.p99)}`)}</text>`);
     out.push('</g>');
   });
