@@ -4,6 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Page } from 'playwright-core';
+import { probeUiChecks } from './probeUiChecks';
 
 export interface UiCheck {
   title: string;
@@ -132,5 +133,6 @@ export function uiChecks(ctx: UiContext): UiCheck[] {
         await screenshot(page, ctx, 'findings-view.png');
       },
     },
+    ...probeUiChecks(ctx),
   ];
 }

@@ -109,8 +109,9 @@ describe('Probe results in the editor (live nginx 502)', function () {
     await nginx?.stop();
     await vscode.commands.executeCommand('gatewayDoctor.probe.clear');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // The index forgets the deleted file through its watcher. No Inspect here: it moves the focus to the
+    // Findings view a moment later, which would close the palette the browser checks open next.
     if (labDir) fs.rmSync(labDir, { recursive: true, force: true });
-    await vscode.commands.executeCommand('gatewayDoctor.inspectWorkspace');
   });
 
   it('the Findings view gets a probe row with the phases, the hop, the verdict and the config lines', async () => {
