@@ -8,7 +8,7 @@ import * as path from 'path';
 import type { Page } from 'playwright-core';
 import { NGINX_BIN, startNginx } from './nginxServer';
 import { freePort } from './processes';
-import type { UiCheck, UiContext } from './uiChecks';
+import { UiCheck, UiContext, runCommand } from './uiChecks';
 
 const PALETTE_INPUT = '.quick-input-widget .quick-input-box input';
 
@@ -46,6 +46,13 @@ async function probeFromPalette(page: Page, url: string): Promise<void> {
   await input.waitFor({ state: 'hidden' });
 }
 
+/** Leaves only the report's editor group (the editor the earlier checks opened goes). */
+async function closeOtherEditors(page: Page): Promise<void> {
+  await page.locator('.tabs-container .tab', { hasText: 'Probe:' }).first().click();
+  await runCommand(page, 'View: Close Editors in Other Groups');
+  await page.locator('.tabs-container .tab', { hasNotText: 'Probe:' }).first().waitFor({ state: 'detached' });
+}
+
 async function screenshot(page: Page, ctx: UiContext, name: string): Promise<void> {
   fs.mkdirSync(ctx.imagesDir, { recursive: true });
   await page.evaluate(() => new Promise<void>((r) => (globalThis as any).requestAnimationFrame(() => (globalThis as any).requestAnimationFrame(() => r()))));
@@ -73,6 +80,10 @@ export function probeUiChecks(ctx: UiContext): UiCheck[] {
           const tree = page.locator('.part.sidebar .pane:has(.pane-header:has-text("Findings")) .monaco-list-row');
           await tree.filter({ hasText: url }).first().waitFor({ state: 'visible' });
           await tree.filter({ hasText: 'Server processing (TTFB)' }).first().waitFor({ state: 'visible' });
+          // The picture for the README: the report alone in the editor area, scrolled to the waterfall.
+          await closeOtherEditors(page);
+          await runCommand(page, 'Notifications: Clear All Notifications');
+          await report.locator('#timing').scrollIntoViewIfNeeded();
           await screenshot(page, ctx, 'probe-report.png');
         } finally {
           await nginx.stop();
