@@ -11,6 +11,7 @@ import { FindingsNode, FindingsTreeProvider, REVEAL_FINDING_COMMAND, findingOf, 
 import { WorkspaceInspector } from './inspectWorkspace';
 import { applyFindingFix } from './applyFix';
 import { UrlProber } from './probeUrl';
+import { ProbeResults, ProbeSection } from './probeSection';
 import { ReportPanels } from './reportPanel';
 import { ReportExporter } from './exportReport';
 import { LogAnalyzer, registerLogCommands } from './logAnalysis';
@@ -20,7 +21,13 @@ import { LogSection } from './logSection';
 import { PROVIDER_SELECTOR } from './documents';
 import { GroupBy, SECTION, readSettings } from './settings';
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What activate() returns: read by the in-editor tests (the tree as VS Code walks it, the report HTML). */
+export interface GatewayDoctorApi {
+  findingsTree: FindingsTreeProvider;
+  reports: ReportPanels;
+}
+
+export function activate(context: vscode.ExtensionContext): GatewayDoctorApi {
   const subs = context.subscriptions;
 
   // -- Log: one output channel, levels chosen by the user ("Developer: Set Log Level").
@@ -86,11 +93,15 @@ export function activate(context: vscode.ExtensionContext): void {
   const logDiagnostics = new LogDiagnostics(log);
   subs.push(logs, logSection, tree.addSection(logSection), logDiagnostics, ...registerLogCommands(logs, new GzipLogProvider()));
   logDiagnostics.analyzeOpenDocuments();
-  subs.push(exporter.addSource({ probes: () => [], logs: () => logs.runs.list().map((r) => r.analysis) }));
+
+  // -- Probe: results for the session in the Findings view, the report webview, copy as curl.
+  const probeResults = new ProbeResults();
+  const prober = new UrlProber(context.globalState, index, log, probeResults, reports);
+  subs.push(probeResults, prober, prober.registerCommands(), tree.addSection(new ProbeSection(probeResults)));
+
+  subs.push(exporter.addSource({ probes: () => probeResults.list().map((r) => r.report), logs: () => logs.runs.list().map((r) => r.analysis) }));
 
   // -- Palette commands.
-  const prober = new UrlProber(context.globalState, index, log);
-  subs.push(prober);
   subs.push(
     vscode.commands.registerCommand('gatewayDoctor.inspectWorkspace', () => inspector.run()),
     vscode.commands.registerCommand('gatewayDoctor.probeUrl', (url?: string) => prober.run(typeof url === 'string' ? url : undefined)),
@@ -109,6 +120,8 @@ export function activate(context: vscode.ExtensionContext): void {
       if (inspector.hasRun) void inspector.run({ quiet: true });
     }),
   );
+
+  return { findingsTree: tree, reports };
 }
 
 export function deactivate(): void {

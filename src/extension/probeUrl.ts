@@ -1,25 +1,42 @@
 // "Probe URL…": asks for a URL (recent ones offered first), probes it with progress and cancel, maps it
 // to the workspace's nginx configs when they serve it (error log read during the probe), and shows the
-// verdict. Restricted mode never probes: a probe sends requests, which is more than reading configs.
+// result: the report webview, a row in the Findings view, the text in an output channel, the verdict as
+// a notification. Restricted mode never probes: a probe sends requests, which is more than reading configs.
 import * as vscode from 'vscode';
 import { CAUSE_TITLES } from '../core/finding';
-import { ProbeUsageError, parseProbeUrl, probe } from '../core/probe/probe';
+import { ProbeOptions, ProbeUsageError, parseProbeUrl, probe } from '../core/probe/probe';
 import { ConfigMapping, mapUrlToConfig } from '../core/probe/configMap';
+import { markLog, readSince } from '../core/probe/errorLogTail';
+import { CurlRequest, curlCommand } from '../core/probe/curl';
+import { routeUrl } from '../core/configs/nginx/urlRoute';
+import { SourceCache } from '../core/configs/nginx/tree';
+import { NodeFileHost } from '../core/host';
 import { probeText } from '../core/report/probeText';
+import { ProbeReportView, probeHtml } from '../core/report/probeHtml';
 import type { ProbeReport } from '../core/probe/types';
 import { ConfigIndex } from './workspaceIndex';
+import { ProbeResult, ProbeResults, probeNodeOf } from './probeSection';
+import { ReportMessage, ReportPanels } from './reportPanel';
+import { readProbeSettings } from './settings';
 
 const RECENT_KEY = 'gatewayDoctor.recentProbeUrls';
-const SAMPLES = 5;
-const TIMEOUT_MS = 10000;
+/** One report panel for probes: it shows the result last opened. */
+export const PROBE_REPORT_KEY = 'probe';
+
+/** Options the probe core takes in newer versions (proxy, keep-alive measurement); older cores ignore them. */
+type NetworkOptions = { proxy?: string | null; noProxy?: string; measureKeepAliveMs?: number };
 
 export class UrlProber implements vscode.Disposable {
   private readonly output = vscode.window.createOutputChannel('Gateway Doctor: Probe');
+  /** The result whose text the output channel holds. */
+  private shownAsText: ProbeResult | undefined;
 
   constructor(
     private readonly state: vscode.Memento,
     private readonly index: ConfigIndex,
     private readonly log: vscode.LogOutputChannel,
+    private readonly results: ProbeResults,
+    private readonly reports: ReportPanels,
   ) {}
 
   dispose(): void {
@@ -41,27 +58,44 @@ export class UrlProber implements vscode.Disposable {
       return undefined;
     }
     await this.remember(url);
+    const settings = readProbeSettings();
     const controller = new AbortController();
-    const report = await vscode.window.withProgress(
+    const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Probing ${url}`, cancellable: true },
-      async (progress, token) => {
+      async (progress, token): Promise<ProbeResult | undefined> => {
         token.onCancellationRequested(() => controller.abort());
         progress.report({ message: 'mapping the URL to the workspace configs…' });
         let configLines: string[] = [];
         let errorLogs: string[] = [];
         let configNotes: ConfigMapping['notes'] = [];
         try {
-          const mapping = await mapUrlToConfig(url, this.index.list(), { timeoutMs: TIMEOUT_MS, signal: controller.signal });
+          const mapping = await mapUrlToConfig(url, this.index.list(), { timeoutMs: settings.timeoutMs, signal: controller.signal });
           configLines = mapping.lines;
           configNotes = mapping.notes;
           if (mapping.errorLog) errorLogs = [mapping.errorLog];
         } catch (err) {
           this.log.info(`probe: no config mapping for ${url}: ${(err as Error).message}`);
         }
-        progress.report({ message: `${SAMPLES} samples…` });
+        const route = this.route(url);
+        progress.report({ message: `${settings.samples} sample${settings.samples === 1 ? '' : 's'}…` });
+        const options: ProbeOptions & NetworkOptions = {
+          samples: settings.samples,
+          timeoutMs: settings.timeoutMs,
+          signal: controller.signal,
+          errorLogs,
+          configNotes,
+          proxy: settings.proxy,
+          noProxy: settings.noProxy,
+          measureKeepAliveMs: settings.measureKeepAliveMs || undefined,
+        };
+        // The probe reads the log for its verdict; the report shows the same lines, so note the end here too.
+        const marks = errorLogs.map(markLog);
         try {
-          const r = await probe(url, { samples: SAMPLES, timeoutMs: TIMEOUT_MS, signal: controller.signal, errorLogs, configNotes });
-          return { r, configLines };
+          const report: ProbeReportView = await probe(url, options);
+          if (controller.signal.aborted) return undefined;
+          const request: CurlRequest = { url, timeoutMs: settings.timeoutMs, proxy: settings.proxy, noProxy: settings.noProxy, followRedirects: report.samples.some((x) => x.redirects.some((d) => d.followed)) };
+          const errorLog = marks.length ? { files: errorLogs, lines: marks.flatMap(readSince) } : undefined;
+          return { url, report, finishedAt: new Date(), configLines, route, errorLog, request };
         } catch (err) {
           if (controller.signal.aborted) return undefined;
           const msg = err instanceof ProbeUsageError ? err.message : `probe failed: ${(err as Error).message}`;
@@ -70,18 +104,111 @@ export class UrlProber implements vscode.Disposable {
         }
       },
     );
-    if (!report) return undefined;
-    const { r, configLines } = report;
-    this.output.clear();
-    this.output.append(probeText(r, configLines));
-    this.output.show(true);
+    if (!result) return undefined;
+    this.results.add(result);
+    this.showText(result, false);
+    this.openReport(result);
+    const r = result.report;
     const v = r.verdict;
-    const line = v.cause === 'none' ? `${url}: healthy (${r.status ?? 'no status'}).` : `${url}: ${CAUSE_TITLES[v.cause]} — ${v.summary}`;
+    const line = v.cause === 'none' ? `${r.url}: healthy (${r.status ?? 'no status'}).` : `${r.url}: ${CAUSE_TITLES[v.cause]} — ${v.summary}`;
     // Not awaited: the command finishes with its report while the notification stays up.
     void (v.cause === 'none' ? vscode.window.showInformationMessage(line, 'Probe Again') : vscode.window.showWarningMessage(line, 'Probe Again')).then((pick) => {
       if (pick === 'Probe Again') void this.run(url);
     });
     return r;
+  }
+
+  /** The server/location/upstream lines that serve the URL, when a workspace config does. */
+  private route(url: string): ProbeResult['route'] {
+    try {
+      return routeUrl(parseProbeUrl(url).toString(), this.index.list(), new SourceCache(new NodeFileHost()));
+    } catch (err) {
+      this.log.info(`probe: could not locate ${url} in the configs: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /** Shows the result in the report panel (reused); returns its HTML. */
+  openReport(result: ProbeResult): string {
+    const r = result.report;
+    const route = result.route?.places.map((p) => ({ ...p, display: vscode.workspace.asRelativePath(p.file) }));
+    const body = probeHtml({ report: r, finishedAt: result.finishedAt.toLocaleString(), configLines: result.configLines, route, errorLog: result.errorLog });
+    let host = r.url;
+    try {
+      host = new URL(r.url).host;
+    } catch {
+      /* shown as is */
+    }
+    this.reports.show(PROBE_REPORT_KEY, { title: `Probe: ${host}`, body, styles: ['probe-report.css'] }, (m) => this.onReportMessage(result, m));
+    return this.reports.htmlOf(PROBE_REPORT_KEY) ?? '';
+  }
+
+  private async onReportMessage(result: ProbeResult, m: ReportMessage): Promise<void> {
+    switch (m.command) {
+      case 'again':
+        await this.run(result.url);
+        return;
+      case 'copyCurl':
+        await this.copyAsCurl(result);
+        return;
+      case 'showText':
+        this.showText(result, true);
+        return;
+      case 'openConfig': {
+        const place = result.route?.places[Number(m.arg)];
+        if (!place) return;
+        const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(place.file));
+        const at = new vscode.Position(place.line, place.character);
+        await vscode.window.showTextDocument(doc, { selection: new vscode.Range(at, at), viewColumn: vscode.ViewColumn.One });
+        return;
+      }
+    }
+  }
+
+  /** The curl command (secrets replaced) on the clipboard; resolves with it. */
+  async copyAsCurl(result: ProbeResult): Promise<string> {
+    const cmd = curlCommand(result.request);
+    await vscode.env.clipboard.writeText(cmd);
+    void vscode.window.showInformationMessage('Gateway Doctor: copied the probe as a curl command (secrets replaced by <redacted>).');
+    return cmd;
+  }
+
+  private showText(result: ProbeResult, reveal: boolean): void {
+    if (this.shownAsText !== result) {
+      this.output.clear();
+      this.output.append(probeText(result.report, result.configLines));
+      this.shownAsText = result;
+    }
+    if (reveal) this.output.show(true);
+  }
+
+  /** The result a command was invoked on: a tree node, a URL, or (palette) the newest. */
+  resultFor(arg: unknown): ProbeResult | undefined {
+    const node = probeNodeOf(arg);
+    if (node) return this.results.get(node.result.url) ?? node.result;
+    if (typeof arg === 'string') return this.results.get(arg);
+    return this.results.newest();
+  }
+
+  /** Probe Again, Open Probe Report, Copy as curl, Clear Probe Results. */
+  registerCommands(): vscode.Disposable {
+    const noResult = () => void vscode.window.showInformationMessage('Gateway Doctor: no probe result yet. Run "Probe URL…" first.');
+    return vscode.Disposable.from(
+      vscode.commands.registerCommand('gatewayDoctor.probe.again', (arg?: unknown) => {
+        const res = this.resultFor(arg);
+        return res ? this.run(res.url) : noResult();
+      }),
+      vscode.commands.registerCommand('gatewayDoctor.probe.openReport', (arg?: unknown) => {
+        const res = this.resultFor(arg);
+        if (res) this.openReport(res);
+        else noResult();
+      }),
+      vscode.commands.registerCommand('gatewayDoctor.probe.copyAsCurl', (arg?: unknown) => {
+        const res = this.resultFor(arg);
+        return res ? this.copyAsCurl(res) : noResult();
+      }),
+      vscode.commands.registerCommand('gatewayDoctor.probe.clear', () => this.results.clear()),
+    );
   }
 
   private async askUrl(): Promise<string | undefined> {

@@ -32,3 +32,30 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
 }
 
 export const UNKNOWN_VERSION_HINT = 'Set `gatewayDoctor.nginx.version` to the version you run.';
+
+export interface ProbeSettings {
+  samples: number;
+  timeoutMs: number;
+  /** undefined: the environment's proxy; null: none; a string: VS Code's `http.proxy`. */
+  proxy: string | null | undefined;
+  /** VS Code's `http.noProxy`, comma-separated (undefined when empty). */
+  noProxy?: string;
+  measureKeepAliveMs: number;
+}
+
+/** Probe settings, with VS Code's own `http.proxy` / `http.noProxy` when `probe.useProxy` is on. */
+export function readProbeSettings(): ProbeSettings {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const http = vscode.workspace.getConfiguration('http');
+  const useProxy = c.get<boolean>('probe.useProxy', true);
+  const proxySetting = (http.get<string>('proxy') ?? '').trim();
+  const noProxy = (http.get<string[]>('noProxy') ?? []).map((h) => h.trim()).filter(Boolean);
+  const bounded = (v: number | undefined, min: number, max: number, dflt: number) => (typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, Math.floor(v))) : dflt);
+  return {
+    samples: bounded(c.get<number>('probe.samples'), 1, 1000, 5),
+    timeoutMs: bounded(c.get<number>('probe.timeoutMs'), 100, 600000, 10000),
+    proxy: !useProxy ? null : proxySetting || undefined,
+    noProxy: useProxy && noProxy.length ? noProxy.join(',') : undefined,
+    measureKeepAliveMs: bounded(c.get<number>('probe.measureKeepAliveMs'), 0, 600000, 0),
+  };
+}

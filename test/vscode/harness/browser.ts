@@ -31,7 +31,9 @@ export async function openWorkbench(url: string, opts: { timeoutMs?: number } = 
     await browser.close().catch(() => undefined);
   };
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+    // Clipboard access as a user would grant it: vscode.env.clipboard goes through the page's clipboard,
+    // and without permission VS Code's web clipboard waits on a notification instead of answering.
+    const page = await browser.newPage({ viewport: { width: 1400, height: 860 }, permissions: ['clipboard-read', 'clipboard-write'] });
     page.setDefaultTimeout(20000);
     await page.goto(url, { waitUntil: 'domcontentloaded', timeout: opts.timeoutMs ?? 60000 });
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: opts.timeoutMs ?? 60000 });

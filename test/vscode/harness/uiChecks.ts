@@ -5,6 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Page } from 'playwright-core';
 import { logsUiChecks } from './logsUiChecks';
+import { probeUiChecks } from './probeUiChecks';
 
 export interface UiCheck {
   title: string;
@@ -134,5 +135,6 @@ export function uiChecks(ctx: UiContext): UiCheck[] {
       },
     },
     ...logsUiChecks(ctx),
+    ...probeUiChecks(ctx),
   ];
 }
