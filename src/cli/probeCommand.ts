@@ -4,9 +4,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DEFAULTS, ProbeUsageError, parseProbeUrl, probe } from '../core/probe/probe';
 import { ResolveSyntaxError, parseResolve } from '../core/probe/resolveOverride';
-import { mapUrlToConfig } from '../core/probe/configMap';
-import { collectFiles } from '../core/lint';
-import { NodeFileHost } from '../core/host';
 import { probeText } from '../core/report/probeText';
 import type { ProbeReport } from '../core/probe/types';
 import { isSecretHeader, REDACTED } from '../core/probe/redact';
@@ -70,8 +67,9 @@ export async function runProbe(args: ProbeArgs, cwd: string, write: (s: string) 
   signal = ac.signal;
 
   // A folder is scanned like `lint` does, so `--config ./nginx` works as well as `--config nginx.conf`.
-  const configFiles = collectFiles(new NodeFileHost(), configs);
-  const mapping = configFiles.length ? await mapUrlToConfig(args.positional[0], configFiles, { timeoutMs, resolve, signal }) : undefined;
+  // Loaded only with --config: the config parser and the lint rules are not needed for a plain probe.
+  const configFiles = configs.length ? (require('../core/lint') as typeof import('../core/lint')).collectFiles(new (require('../core/host') as typeof import('../core/host')).NodeFileHost(), configs) : [];
+  const mapping = configFiles.length ? await (require('../core/probe/configMap') as typeof import('../core/probe/configMap')).mapUrlToConfig(args.positional[0], configFiles, { timeoutMs, resolve, signal }) : undefined;
   if (mapping?.errorLog && errorLogs.length === 0 && fs.existsSync(mapping.errorLog)) errorLogs.push(mapping.errorLog);
 
   let report: ProbeReport;
