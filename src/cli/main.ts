@@ -28,7 +28,28 @@ const USAGE = `usage:
   gateway-doctor lint PATH... [--format text|json|sarif] [--fix] [--nginx-version X.Y.Z]
   gateway-doctor probe URL [--samples N] [--timeout MS] [--resolve HOST:PORT:ADDR] [--config PATH...]
                            [--error-log PATH] [--header 'K: V'] [--format text|json]
+                           [--proxy URL | --no-proxy] [--keepalive MS]
   gateway-doctor logs FILE... [--format text|json]
+`;
+
+const PROBE_HELP = `
+probe options:
+  --samples N          requests to make (default 1); p50/p95/p99 per phase when N > 1
+  --timeout MS         per request, all phases (default 10000)
+  --resolve H:P:ADDR   connect to ADDR for host H port P, keeping SNI and Host (curl's --resolve)
+  --config PATH...     nginx config files or folders: map the URL to its server/location, probe the
+                       upstream directly, read its error_log
+  --error-log PATH     an error log to read the lines written during the probe from
+  --header 'K: V'      an extra request header (secrets are never printed)
+  --proxy URL          send the probe through this forward proxy (http:// or https://; user:pass@ is
+                       sent as Proxy-Authorization and printed redacted). Without it the proxy comes
+                       from HTTPS_PROXY / https_proxy (https URLs), HTTP_PROXY / http_proxy (http URLs)
+                       or ALL_PROXY, and NO_PROXY / no_proxy is honoured (curl's rules)
+  --no-proxy           never use a proxy, whatever the environment says
+  --keepalive MS       after the samples, measure how long the server keeps an idle keep-alive
+                       connection open, waiting at most MS; with --config also the upstream's, compared
+                       with nginx's upstream keepalive_timeout
+  --format text|json
 `;
 
 export class UsageError extends Error {}
@@ -40,7 +61,7 @@ interface ParsedArgs {
 }
 
 /** Flags that take a value; everything else starting with -- is a switch. */
-const VALUE_FLAGS = new Set(['--format', '--samples', '--timeout', '--resolve', '--config', '--error-log', '--header', '--nginx-version']);
+const VALUE_FLAGS = new Set(['--format', '--samples', '--timeout', '--resolve', '--config', '--error-log', '--header', '--nginx-version', '--proxy', '--keepalive']);
 const SWITCHES = new Set(['--fix', '--help', '--version', '--no-proxy']);
 
 export function parseArgs(argv: string[]): ParsedArgs {
@@ -138,7 +159,7 @@ async function runLogs(args: ParsedArgs, cwd: string, write: (s: string) => void
 export async function main(argv: string[], cwd = process.cwd(), write = (s: string) => process.stdout.write(s)): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === 'help') {
-    write(USAGE);
+    write(USAGE + (command ? PROBE_HELP : ''));
     return command ? 0 : 2;
   }
   if (command === '--version') {
@@ -146,6 +167,10 @@ export async function main(argv: string[], cwd = process.cwd(), write = (s: stri
     return 0;
   }
   const args = parseArgs(rest);
+  if (args.switches.has('--help')) {
+    write(USAGE + (command === 'probe' ? PROBE_HELP : ''));
+    return 0;
+  }
   switch (command) {
     case 'lint':
       return runLint(args, cwd, write);

@@ -131,8 +131,8 @@ export interface Nginx {
   stop(): void;
 }
 
-/** Starts nginx with `http { server { listen 127.0.0.1:PORT; <body> } }` in a private prefix. */
-export async function startNginx(serverBody: string): Promise<Nginx> {
+/** Starts nginx with `http { server { listen 127.0.0.1:PORT; <body> } <httpExtra> }` in a private prefix. */
+export async function startNginx(serverBody: string, httpExtra = ''): Promise<Nginx> {
   if (!NGINX) throw new Error('nginx is not installed: run `bash scripts/setup.sh` (installs Debian nginx)');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gd-probe-lab-'));
   const port = await freePort();
@@ -151,6 +151,7 @@ http {
     server_name lab.test;
 ${serverBody}
   }
+${httpExtra}
 }
 `,
   );

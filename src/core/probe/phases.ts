@@ -224,6 +224,10 @@ export interface HttpOptions {
   maxBodyBytes: number;
   /** Bytes of the body kept as text for fingerprints. */
   snippetBytes: number;
+  /** Through a forward proxy (plain http): the request line carries the whole URL. */
+  absoluteForm?: boolean;
+  /** Sent to the proxy with an absolute-form request. */
+  proxyAuthorization?: string;
 }
 
 export interface HttpResult {
@@ -275,9 +279,16 @@ export async function httpPhase(socket: net.Socket, opts: HttpOptions, budget: B
   const t0 = performance.now();
   try {
     const res = await request.call(client, {
-      path: opts.url.pathname + opts.url.search,
+      path: (opts.absoluteForm ? `${opts.url.protocol}//${opts.url.host}` : '') + opts.url.pathname + opts.url.search,
       method: opts.method as 'GET',
-      headers: { host: opts.url.host, 'user-agent': 'gateway-doctor/0.1', accept: '*/*', ...opts.headers, connection: 'close' },
+      headers: {
+        host: opts.url.host,
+        'user-agent': 'gateway-doctor/0.1',
+        accept: '*/*',
+        ...opts.headers,
+        ...(opts.proxyAuthorization ? { 'proxy-authorization': opts.proxyAuthorization } : {}),
+        connection: 'close',
+      },
       signal: ac.signal,
       maxRedirections: 0,
     } as Parameters<UndiciClient['request']>[0]);
