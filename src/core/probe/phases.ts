@@ -291,6 +291,9 @@ export async function httpPhase(socket: net.Socket, opts: HttpOptions, budget: B
       },
       signal: ac.signal,
       maxRedirections: 0,
+      // Given, so undici does not work it out with net.isIP (which compiles node's IPv6 regex on a
+      // name: ~5-10 ms of a one-shot run). Our connect callback ignores it; TLS is done already.
+      servername: ipFamily(opts.url.hostname.replace(/^\[|\]$/g, '')) ? undefined : opts.url.hostname,
     } as Parameters<UndiciClient['request']>[0]);
     const ttfbMs = performance.now() - t0;
     let bodyBytes = 0;
