@@ -258,6 +258,29 @@ describe('probe: a response the forward proxy generated', () => {
   });
 });
 
+describe('probe: failures on the way to or through the proxy', () => {
+  const proxy = chooseProxy(new URL('https://example.com/'), {}, { HTTPS_PROXY: 'http://u:pw@proxy.corp:3128' });
+  const failed = (phase: 'connect' | 'timeout', code: string, failedAt: 'connect' | 'tunnel') => {
+    const s = sample({ error: { phase, code, message: `${code} talking to the proxy` } });
+    s.proxy = { url: proxy!.display, mode: 'connect', target: 'example.com:443', failedAt };
+    return decideVerdict({ samples: [s], percentiles: summarize([s]), hop: explainHop(undefined), proxy });
+  };
+
+  it('proxy refused → client-side (high), naming the proxy without its password', () => {
+    const v = failed('connect', 'ECONNREFUSED', 'connect');
+    assert.deepStrictEqual([v.cause, v.confidence], ['client-side', 'high']);
+    assert.match(v.summary, /forward proxy http:\/\/redacted:redacted@proxy\.corp:3128 \(from HTTPS_PROXY\) could not be reached/);
+    assert.ok(!JSON.stringify(v).includes('pw@'));
+  });
+
+  it('CONNECT dropped without an answer, or not answered in time → client-side', () => {
+    assert.match(failed('connect', 'UND_ERR_SOCKET', 'tunnel').summary, /dropped the CONNECT to example\.com:443/);
+    const t = failed('timeout', 'ETIMEDOUT', 'tunnel');
+    assert.deepStrictEqual([t.cause, t.confidence], ['client-side', 'medium']);
+    assert.match(t.summary, /did not answer CONNECT example\.com:443 within the timeout/);
+  });
+});
+
 describe('probe: keep-alive race verdict', () => {
   const race = { cause: 'keepalive-race' as const, text: 'keep-alive race: the upstream 127.0.0.1:3000 closed an idle keep-alive connection after 5000 ms, but nginx reuses …' };
   const nginx502 = () => sample({ status: 502, http: { status: 502, statusText: '', headers: { server: 'nginx/1.22.1' }, headerBytes: 150, bodyBytes: NGINX_502.length, bodyTruncated: false, bodySnippet: NGINX_502 } });

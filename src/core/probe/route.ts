@@ -65,7 +65,7 @@ export async function openRoute(url: URL, proxy: ProxyChoice | undefined, budget
     sample.proxy = use;
   }
   const fail = (at: NonNullable<ProxyUse['failedAt']>, err: unknown) => {
-    if (use && !(err instanceof PhaseError && (err.phase === 'cancelled' || err.phase === 'timeout'))) use.failedAt = at;
+    if (use && !(err instanceof PhaseError && err.phase === 'cancelled')) use.failedAt = at;
     return err;
   };
 

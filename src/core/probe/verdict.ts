@@ -139,12 +139,21 @@ export function decideVerdict(input: VerdictInput): Verdict {
   let summary = '';
 
   const proxyName = input.proxy ? `${input.proxy.display} (${input.proxy.source === 'env' ? `from ${input.proxy.envName ?? 'the environment'}` : 'configured'})` : 'the forward proxy';
-  const proxyFailed = primary?.error && primary.proxy?.failedAt && primary.proxy.failedAt !== 'tunnel';
+  // An error on the way to or through the proxy (a refused CONNECT with a response is not an error).
+  const proxyFailed = !!(primary?.error && primary.proxy?.failedAt);
   if (proxyFailed) {
+    const e = primary!.error!;
     cause = 'client-side';
-    confidence = 'high';
-    summary = `the forward proxy ${proxyName} could not be reached (${primary!.error!.phase}: ${primary!.error!.code}): nothing got as far as the site`;
-    evidence.push(`${primary!.error!.phase} phase (to the proxy): ${primary!.error!.message}`);
+    confidence = e.phase === 'timeout' ? 'medium' : 'high';
+    summary =
+      e.phase === 'timeout'
+        ? primary!.proxy!.failedAt === 'tunnel'
+          ? `the forward proxy ${proxyName} did not answer CONNECT ${primary!.proxy!.target} within the timeout (it may still be trying to reach the site)`
+          : `the forward proxy ${proxyName} did not accept the connection within the timeout`
+        : primary!.proxy!.failedAt === 'tunnel'
+          ? `the forward proxy ${proxyName} dropped the CONNECT to ${primary!.proxy!.target} without an answer (${e.code})`
+          : `the forward proxy ${proxyName} could not be reached (${e.phase}: ${e.code}): nothing got as far as the site`;
+    evidence.push(`${e.phase} phase (${primary!.proxy!.failedAt === 'tunnel' ? 'CONNECT through the proxy' : 'to the proxy'}): ${e.message}`);
   } else if (hop.generatedBy === 'forward-proxy' && primary?.status !== undefined) {
     const st = primary.status;
     cause = 'client-side';
