@@ -7,9 +7,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { probe } from '../../src/core/probe/probe';
+import { mapUrlToConfig } from '../../src/core/probe/configMap';
 import { parseResolve } from '../../src/core/probe/resolveOverride';
 import type { ProbeReport } from '../../src/core/probe/types';
-import { behaviours, freePort, makeCerts, Nginx, Origin, startNginx, startOrigin } from '../support/probeLab';
+import { behaviours, freePort, keepAliveCloser, makeCerts, Nginx, Origin, startNginx, startOrigin } from '../support/probeLab';
 import { NGINX } from '../support/nginx';
 import { ForwardProxy, startForwardProxy } from '../support/forwardProxy';
 import * as http from 'http';
@@ -410,6 +411,7 @@ describe('probe lab: idle keep-alive measurement', function () {
   let nginx: Nginx | undefined;
   let nodeOrigin: http.Server;
   let nodePort: number;
+  let racer: Origin;
   const raw: Origin[] = [];
 
   before(async function () {
@@ -418,11 +420,15 @@ describe('probe lab: idle keep-alive measurement', function () {
     nodeOrigin.keepAliveTimeout = 1000;
     await new Promise<void>((r) => nodeOrigin.listen(0, '127.0.0.1', () => r()));
     nodePort = (nodeOrigin.address() as import('net').AddressInfo).port;
+    racer = await startOrigin(keepAliveCloser(1500));
+    raw.push(racer);
     nginx = await startNginx(
       `    keepalive_timeout 2s;
     location / { return 200 "ok\\n"; }
-    location /app/ { proxy_pass http://app_pool; proxy_http_version 1.1; proxy_set_header Connection ""; }`,
-      `  upstream app_pool { server 127.0.0.1:${nodePort}; keepalive 8; }`,
+    location /app/ { proxy_pass http://app_pool; proxy_http_version 1.1; proxy_set_header Connection ""; }
+    location /race/ { proxy_pass http://race_pool; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_next_upstream off; }`,
+      `  upstream app_pool { server 127.0.0.1:${nodePort}; keepalive 8; }
+  upstream race_pool { server 127.0.0.1:${racer.port}; keepalive 8; }`,
     );
   });
   after(async () => {
@@ -485,5 +491,23 @@ describe('probe lab: idle keep-alive measurement', function () {
     assert.ok(race, r.verdict.evidence.join('\n'));
     assert.match(race!, /keepalive_timeout 60s \(the upstream default\)/);
     assert.ok(r.verdict.nextSteps.some((s) => s.startsWith('Keep-alive:')), r.verdict.nextSteps.join('\n'));
+  });
+
+  it('a reused upstream connection the upstream closes under nginx: 502 + "prematurely closed" in the log + measured race → keepalive-race (high)', async () => {
+    const url = `http://127.0.0.1:${nginx!.port}/race/x`;
+    // The CLI's order: map the URL (probing and measuring the upstream directly), then probe.
+    const mapping = await mapUrlToConfig(url, [nginx!.conf], { timeoutMs: 3000, measureKeepAliveMs: 3000 });
+    assert.ok(Math.abs((mapping.upstreamKeepAlive?.idleTimeoutMs ?? 0) - 1500) < 300, JSON.stringify(mapping.upstreamKeepAlive));
+    assert.ok(mapping.notes.some((n) => n.cause === 'keepalive-race'), JSON.stringify(mapping));
+    // One request through nginx leaves an idle upstream connection in its pool; the probe reuses it,
+    // and the upstream closes it as the request arrives (proxy_next_upstream off: no retry hides it).
+    await new Promise<void>((resolve, reject) => http.get(url, (res) => (res.resume(), res.on('end', () => resolve()))).on('error', reject));
+    const r = await probe(url, { timeoutMs: 3000, errorLogs: [nginx!.errorLog], configNotes: mapping.notes, upstreamKeepAlive: mapping.upstreamKeepAlive });
+    assert.strictEqual(r.status, 502);
+    assert.strictEqual(r.hop.generatedBy, 'nginx');
+    assert.strictEqual(r.verdict.cause, 'keepalive-race', JSON.stringify(r.verdict, null, 1));
+    assert.strictEqual(r.verdict.confidence, 'high');
+    assert.ok(r.verdict.evidence.some((e) => /upstream prematurely closed connection/.test(e)), r.verdict.evidence.join('\n'));
+    assert.ok(r.upstreamKeepAlive);
   });
 });

@@ -91,6 +91,21 @@ export const behaviours: Record<string, Behaviour> = {
   },
 };
 
+/** Answers the first request on a connection with keep-alive, closes the connection after `idleMs`
+ * idle, and closes it without an answer when a second request arrives first: the request that crosses
+ * the upstream's close in a keep-alive race, made deterministic. */
+export function keepAliveCloser(idleMs: number): Behaviour {
+  return (s) => {
+    s.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n');
+    const idle = setTimeout(() => s.end(), idleMs);
+    s.once('data', () => {
+      clearTimeout(idle);
+      s.end();
+    });
+    s.on('close', () => clearTimeout(idle));
+  };
+}
+
 /** A port that was free a moment ago (the OS picks it; closed before use). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
