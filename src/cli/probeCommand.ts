@@ -4,12 +4,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DEFAULTS, ProbeUsageError, parseProbeUrl, probe } from '../core/probe/probe';
 import { ResolveSyntaxError, parseResolve } from '../core/probe/resolveOverride';
-import { mapUrlToConfig } from '../core/probe/configMap';
-import { collectFiles } from '../core/lint';
-import { NodeFileHost } from '../core/host';
 import { probeText } from '../core/report/probeText';
 import type { ProbeReport } from '../core/probe/types';
 import { isSecretHeader, REDACTED } from '../core/probe/redact';
+import { parseProxyUrl } from '../core/probe/proxy';
 
 export interface ProbeArgs {
   positional: string[];
@@ -59,6 +57,18 @@ export async function runProbe(args: ProbeArgs, cwd: string, write: (s: string) 
       throw new Usage(`--error-log ${path.relative(cwd, p) || p}: not readable`);
     }
   }
+  const proxyFlag = args.flags.get('--proxy')?.slice(-1)[0];
+  if (proxyFlag !== undefined && args.switches.has('--no-proxy')) throw new Usage('--proxy and --no-proxy exclude each other');
+  // undefined: from the environment (HTTPS_PROXY …, NO_PROXY); null: never.
+  const proxy = args.switches.has('--no-proxy') ? null : proxyFlag;
+  if (typeof proxy === 'string') {
+    try {
+      parseProxyUrl(proxy, '--proxy');
+    } catch (err) {
+      throw new Usage((err as Error).message);
+    }
+  }
+  const measureKeepAliveMs = intFlag(args, '--keepalive', 1, 3600000, Usage);
   const configs = (args.flags.get('--config') ?? []).map((p) => path.resolve(cwd, p));
   for (const p of configs) if (!fs.existsSync(p)) throw new Usage(`--config ${path.relative(cwd, p) || p}: no such file`);
 
@@ -70,13 +80,26 @@ export async function runProbe(args: ProbeArgs, cwd: string, write: (s: string) 
   signal = ac.signal;
 
   // A folder is scanned like `lint` does, so `--config ./nginx` works as well as `--config nginx.conf`.
-  const configFiles = collectFiles(new NodeFileHost(), configs);
-  const mapping = configFiles.length ? await mapUrlToConfig(args.positional[0], configFiles, { timeoutMs, resolve, signal }) : undefined;
+  // Loaded only with --config: the config parser and the lint rules are not needed for a plain probe.
+  const configFiles = configs.length ? (require('../core/lint') as typeof import('../core/lint')).collectFiles(new (require('../core/host') as typeof import('../core/host')).NodeFileHost(), configs) : [];
+  const mapping = configFiles.length ? await (require('../core/probe/configMap') as typeof import('../core/probe/configMap')).mapUrlToConfig(args.positional[0], configFiles, { timeoutMs, resolve, signal, measureKeepAliveMs }) : undefined;
   if (mapping?.errorLog && errorLogs.length === 0 && fs.existsSync(mapping.errorLog)) errorLogs.push(mapping.errorLog);
 
   let report: ProbeReport;
   try {
-    report = await probe(args.positional[0], { samples, timeoutMs, resolve, headers, errorLogs, signal, configNotes: mapping?.notes, cnames: true });
+    report = await probe(args.positional[0], {
+      samples,
+      timeoutMs,
+      resolve,
+      headers,
+      errorLogs,
+      signal,
+      configNotes: mapping?.notes,
+      cnames: true,
+      proxy,
+      measureKeepAliveMs,
+      upstreamKeepAlive: mapping?.upstreamKeepAlive,
+    });
   } catch (err) {
     if (err instanceof ProbeUsageError) throw new Usage(err.message);
     throw err;

@@ -91,6 +91,21 @@ export const behaviours: Record<string, Behaviour> = {
   },
 };
 
+/** Answers the first request on a connection with keep-alive, closes the connection after `idleMs`
+ * idle, and closes it without an answer when a second request arrives first: the request that crosses
+ * the upstream's close in a keep-alive race, made deterministic. */
+export function keepAliveCloser(idleMs: number): Behaviour {
+  return (s) => {
+    s.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n\r\nok\n');
+    const idle = setTimeout(() => s.end(), idleMs);
+    s.once('data', () => {
+      clearTimeout(idle);
+      s.end();
+    });
+    s.on('close', () => clearTimeout(idle));
+  };
+}
+
 /** A port that was free a moment ago (the OS picks it; closed before use). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -131,8 +146,8 @@ export interface Nginx {
   stop(): void;
 }
 
-/** Starts nginx with `http { server { listen 127.0.0.1:PORT; <body> } }` in a private prefix. */
-export async function startNginx(serverBody: string): Promise<Nginx> {
+/** Starts nginx with `http { server { listen 127.0.0.1:PORT; <body> } <httpExtra> }` in a private prefix. */
+export async function startNginx(serverBody: string, httpExtra = ''): Promise<Nginx> {
   if (!NGINX) throw new Error('nginx is not installed: run `bash scripts/setup.sh` (installs Debian nginx)');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gd-probe-lab-'));
   const port = await freePort();
@@ -151,6 +166,7 @@ http {
     server_name lab.test;
 ${serverBody}
   }
+${httpExtra}
 }
 `,
   );

@@ -8,6 +8,8 @@ import { redactHeaders, redactInText, redactUrl, REDACTED } from '../../src/core
 import { overrideFor, parseResolve } from '../../src/core/probe/resolveOverride';
 import { probeText } from '../../src/core/report/probeText';
 import type { Sample } from '../../src/core/probe/types';
+import { chooseProxy, noProxyMatch, proxyAuthorization, proxyGeneratedHop } from '../../src/core/probe/proxy';
+import { parseNginxTime } from '../../src/core/probe/configMap';
 
 const NGINX_502 = '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>\r\n';
 
@@ -166,5 +168,154 @@ describe('probe: --resolve HOST:PORT:ADDR', () => {
     assert.ok(overrideFor(new URL('https://EXAMPLE.com/x'), o));
     assert.strictEqual(overrideFor(new URL('http://example.com/x'), o), undefined);
     assert.ok(overrideFor(new URL('http://other:80/'), [parseResolve('*:80:127.0.0.1')]));
+  });
+});
+
+describe('probe: forward proxy choice and NO_PROXY (curl rules)', () => {
+  const u = (s: string) => new URL(s);
+
+  it('env: the scheme\'s own variable (lower case first), then ALL_PROXY; none → undefined', () => {
+    const env = { https_proxy: 'http://lower:1', HTTPS_PROXY: 'http://upper:2', HTTP_PROXY: 'plain:3', ALL_PROXY: 'http://all:4' };
+    assert.strictEqual(chooseProxy(u('https://x/'), {}, env)?.display, 'http://lower:1');
+    assert.strictEqual(chooseProxy(u('https://x/'), {}, env)?.envName, 'https_proxy');
+    assert.strictEqual(chooseProxy(u('http://x/'), {}, env)?.display, 'http://plain:3', 'a proxy without scheme is http://');
+    assert.strictEqual(chooseProxy(u('http://x/'), {}, { ALL_PROXY: 'http://all:4' })?.display, 'http://all:4');
+    assert.strictEqual(chooseProxy(u('http://x/'), {}, { HTTPS_PROXY: 'http://s:1' }), undefined);
+    assert.strictEqual(chooseProxy(u('http://x/'), {}, {}), undefined);
+  });
+
+  it('option: a string wins over the environment, null means never, NO_PROXY still applies', () => {
+    const env = { HTTP_PROXY: 'http://envp:1', NO_PROXY: 'internal.example' };
+    const c = chooseProxy(u('http://x/'), { proxy: 'http://opt:8080' }, env)!;
+    assert.deepStrictEqual([c.display, c.source, c.bypassed], ['http://opt:8080', 'option', false]);
+    assert.strictEqual(chooseProxy(u('http://x/'), { proxy: null }, env), undefined);
+    assert.strictEqual(chooseProxy(u('http://api.internal.example/'), { proxy: 'http://opt:8080' }, env)?.bypassed, true);
+    assert.strictEqual(chooseProxy(u('http://x.corp/'), { proxy: 'http://opt:8080', noProxy: '.corp' }, {})?.bypassEntry, '.corp');
+  });
+
+  it('credentials are redacted in the display and sent as Basic', () => {
+    const c = chooseProxy(u('http://x/'), { proxy: 'http://al%40ce:p%3Ass@proxy:3128' }, {})!;
+    assert.strictEqual(c.display, 'http://redacted:redacted@proxy:3128');
+    assert.strictEqual(proxyAuthorization(c.url), 'Basic ' + Buffer.from('al@ce:p:ss').toString('base64'));
+  });
+
+  it('bad or unsupported proxy URLs are usage errors without the password', () => {
+    assert.throws(() => chooseProxy(u('http://x/'), {}, { HTTP_PROXY: 'socks5://u:pw@h:1080' }), (e: Error) => /HTTP_PROXY .*only http/.test(e.message) && !e.message.includes('pw'));
+    assert.throws(() => chooseProxy(u('http://x/'), { proxy: 'http://u:pw@[bad' }, {}), (e: Error) => !e.message.includes('pw'));
+  });
+
+  it('NO_PROXY entries: *, names and subdomains, leading dot, ports, IPs, CIDR, IPv6', () => {
+    const m = (list: string, host: string, port = 80) => noProxyMatch(list, host, port);
+    assert.strictEqual(m('*', 'anything'), '*');
+    assert.strictEqual(m('example.com', 'example.com'), 'example.com');
+    assert.strictEqual(m('example.com', 'api.example.com'), 'example.com');
+    assert.strictEqual(m('example.com', 'notexample.com'), undefined);
+    assert.strictEqual(m('.example.com', 'example.com'), '.example.com');
+    assert.strictEqual(m('*.example.com', 'a.b.example.com'), '*.example.com');
+    assert.strictEqual(m('EXAMPLE.com.', 'Example.COM'), 'EXAMPLE.com.');
+    assert.strictEqual(m('example.com:8080', 'example.com', 80), undefined);
+    assert.strictEqual(m('example.com:8080', 'example.com', 8080), 'example.com:8080');
+    assert.strictEqual(m('a.test, 10.0.0.0/8 ,b.test', '10.1.2.3'), '10.0.0.0/8');
+    assert.strictEqual(m('10.0.0.0/8', '11.1.2.3'), undefined);
+    assert.strictEqual(m('127.0.0.1', '127.0.0.1'), '127.0.0.1');
+    assert.strictEqual(m('127.0.0.1', '127.0.0.2'), undefined);
+    assert.strictEqual(m('::1', '::1'), '::1');
+    assert.strictEqual(m('[::1]:8080', '::1', 8080), '[::1]:8080');
+    assert.strictEqual(m('fd00::/8', 'fd12:3456::1'), 'fd00::/8');
+    assert.strictEqual(m('fd00::/8', 'fe80::1'), undefined);
+    assert.strictEqual(m('localhost', '127.0.0.1'), undefined, 'a name does not match an address');
+    assert.strictEqual(m('', 'x'), undefined);
+  });
+});
+
+describe('probe: a response the forward proxy generated', () => {
+  it('Squid\'s error page and X-Squid-Error', () => {
+    const hop = proxyGeneratedHop(
+      {
+        status: 503,
+        headers: { server: 'squid/5.7', 'x-squid-error': 'ERR_CONNECT_FAIL 111', via: '1.1 proxy (squid/5.7)' },
+        body: '<title>ERROR: The requested URL could not be retrieved</title> ... Generated Tue, 01 Jan 2026 by proxy (squid/5.7)',
+      },
+      'http://proxy:3128',
+    )!;
+    assert.strictEqual(hop.generatedBy, 'forward-proxy');
+    assert.ok(hop.evidence.some((e) => e.includes('X-Squid-Error: ERR_CONNECT_FAIL 111')), hop.evidence.join('\n'));
+  });
+
+  it('an origin\'s 502 relayed through the proxy (nginx page, only Via) is not the proxy\'s', () => {
+    assert.strictEqual(proxyGeneratedHop({ status: 502, headers: { server: 'nginx', via: '1.1 proxy' }, body: NGINX_502 }, 'http://proxy:3128'), undefined);
+  });
+
+  it('a refused CONNECT is always the proxy\'s, and the verdict is client-side', () => {
+    const hop = proxyGeneratedHop({ status: 403, headers: {}, body: '' }, 'http://proxy:3128', 'example.com:443')!;
+    assert.strictEqual(hop.generatedBy, 'forward-proxy');
+    const s = sample({ status: 403, http: { status: 403, statusText: '', headers: {}, headerBytes: 40, bodyBytes: 0, bodyTruncated: false, bodySnippet: '' } });
+    s.proxy = { url: 'http://proxy:3128', mode: 'connect', target: 'example.com:443', tunnelStatus: 403, failedAt: 'tunnel' };
+    const v = decideVerdict({ samples: [s], percentiles: summarize([s]), hop, proxy: chooseProxy(new URL('https://example.com/'), { proxy: 'http://proxy:3128' }, {}) });
+    assert.strictEqual(v.cause, 'client-side');
+    assert.strictEqual(v.confidence, 'high');
+    assert.match(v.summary, /403 generated by http:\/\/proxy:3128 \(configured\), not by the site: the proxy's policy blocks/);
+  });
+});
+
+describe('probe: failures on the way to or through the proxy', () => {
+  const proxy = chooseProxy(new URL('https://example.com/'), {}, { HTTPS_PROXY: 'http://u:pw@proxy.corp:3128' });
+  const failed = (phase: 'connect' | 'timeout', code: string, failedAt: 'connect' | 'tunnel') => {
+    const s = sample({ error: { phase, code, message: `${code} talking to the proxy` } });
+    s.proxy = { url: proxy!.display, mode: 'connect', target: 'example.com:443', failedAt };
+    return decideVerdict({ samples: [s], percentiles: summarize([s]), hop: explainHop(undefined), proxy });
+  };
+
+  it('proxy refused → client-side (high), naming the proxy without its password', () => {
+    const v = failed('connect', 'ECONNREFUSED', 'connect');
+    assert.deepStrictEqual([v.cause, v.confidence], ['client-side', 'high']);
+    assert.match(v.summary, /forward proxy http:\/\/redacted:redacted@proxy\.corp:3128 \(from HTTPS_PROXY\) could not be reached/);
+    assert.ok(!JSON.stringify(v).includes('pw@'));
+  });
+
+  it('CONNECT dropped without an answer, or not answered in time → client-side', () => {
+    assert.match(failed('connect', 'UND_ERR_SOCKET', 'tunnel').summary, /dropped the CONNECT to example\.com:443/);
+    const t = failed('timeout', 'ETIMEDOUT', 'tunnel');
+    assert.deepStrictEqual([t.cause, t.confidence], ['client-side', 'medium']);
+    assert.match(t.summary, /did not answer CONNECT example\.com:443 within the timeout/);
+  });
+});
+
+describe('probe: keep-alive race verdict', () => {
+  const race = { cause: 'keepalive-race' as const, text: 'keep-alive race: the upstream 127.0.0.1:3000 closed an idle keep-alive connection after 5000 ms, but nginx reuses …' };
+  const nginx502 = () => sample({ status: 502, http: { status: 502, statusText: '', headers: { server: 'nginx/1.22.1' }, headerBytes: 150, bodyBytes: NGINX_502.length, bodyTruncated: false, bodySnippet: NGINX_502 } });
+  const line = (msg: string) => `2026/01/01 00:00:00 [error] 7#7: *9 ${msg}, client: 127.0.0.1, server: x, request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:3000/", host: "x"`;
+  const verdict = (s: Sample, notes: Parameters<typeof decideVerdict>[0]['configNotes'], log?: Parameters<typeof decideVerdict>[0]['errorLog']) =>
+    decideVerdict({ samples: [s], percentiles: summarize([s]), hop: explainHop({ status: s.status!, headers: s.http!.headers, body: s.http!.bodySnippet }), configNotes: notes, errorLog: log });
+
+  for (const msg of ['upstream prematurely closed connection while reading response header from upstream', 'recv() failed (104: Connection reset by peer) while reading response header from upstream']) {
+    it(`502 + race evidence + "${msg.slice(0, 40)}…" → keepalive-race (high)`, () => {
+      const v = verdict(nginx502(), [race], [{ file: 'error.log', line: line(msg), cause: 'upstream-down', message: 'closed' }]);
+      assert.strictEqual(v.cause, 'keepalive-race');
+      assert.strictEqual(v.confidence, 'high');
+      assert.ok(v.evidence.some((e) => e.startsWith('keep-alive race')));
+    });
+  }
+
+  it('the same 502 without the race evidence stays upstream-down', () => {
+    const v = verdict(nginx502(), [], [{ file: 'error.log', line: line('upstream prematurely closed connection while reading response header from upstream'), cause: 'upstream-down', message: 'closed' }]);
+    assert.strictEqual(v.cause, 'upstream-down');
+  });
+
+  it('a healthy 200 stays none, with the warning in evidence and next steps', () => {
+    const s = sample({ status: 200, http: { status: 200, statusText: '', headers: { server: 'nginx' }, headerBytes: 100, bodyBytes: 2, bodyTruncated: false, bodySnippet: 'ok' } });
+    const v = verdict(s, [race]);
+    assert.strictEqual(v.cause, 'none');
+    assert.ok(v.evidence.some((e) => e.startsWith('keep-alive race')));
+    assert.ok(v.nextSteps.some((n) => n.startsWith('Keep-alive:')));
+  });
+
+  it('nginx durations', () => {
+    assert.strictEqual(parseNginxTime('60s'), 60000);
+    assert.strictEqual(parseNginxTime('75'), 75000);
+    assert.strictEqual(parseNginxTime('1m30s'), 90000);
+    assert.strictEqual(parseNginxTime('500ms'), 500);
+    assert.strictEqual(parseNginxTime('1h'), 3600000);
+    assert.strictEqual(parseNginxTime('soon'), undefined);
   });
 });

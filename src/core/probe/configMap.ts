@@ -6,17 +6,41 @@ import { buildTree, ConfNode, ConfTree, SourceCache, childrenNamed, contextOf } 
 import { RuleContext } from '../configs/nginx/rule';
 import { parseSize } from '../configs/nginx/directives';
 import { parseProxyTarget } from '../configs/nginx/upstreamTarget';
+import { treeVersion } from '../configs/nginx/lint';
+import { http11ByDefault, formatVersion } from '../configs/nginx/version';
 import { NodeFileHost } from '../host';
 import type { CauseId } from '../finding';
+import type { KeepAliveInfo } from './types';
 import { defaultPort, ResolveOverride } from './resolveOverride';
 import { parseProbeUrl, probeOnce } from './probe';
+import { measureKeepAlive } from './keepAlive';
 
 export interface ConfigMapping {
   /** Human lines for the text report. */
   lines: string[];
   notes: Array<{ cause: CauseId; text: string }>;
   errorLog?: string;
+  /** With measureKeepAliveMs: the upstream's idle keep-alive timeout, measured directly. */
+  upstreamKeepAlive?: KeepAliveInfo;
 }
+
+/** nginx's duration syntax (1h30m, 75s, 500ms, a bare number of seconds) → ms. */
+export function parseNginxTime(text: string | undefined): number | undefined {
+  if (!text) return undefined;
+  if (/^\d+$/.test(text)) return +text * 1000;
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60000, h: 3600000, d: 86400000, w: 604800000, M: 2592000000, y: 31536000000 };
+  let total = 0;
+  const re = /(\d+)(ms|s|m|h|d|w|M|y)/gy;
+  let m: RegExpExecArray | null;
+  let at = 0;
+  while ((m = re.exec(text))) {
+    total += +m[1] * units[m[2]];
+    at = re.lastIndex;
+  }
+  return at === text.length && at > 0 ? total : undefined;
+}
+
+const fmtMs = (ms: number) => (ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000}s` : `${ms} ms`);
 
 function where(tree: ConfTree, n: ConfNode): string {
   const src = tree.files.get(n.d.file)!;
@@ -84,7 +108,11 @@ export function pickLocation(server: ConfNode, uri: string): ConfNode | undefine
   return best;
 }
 
-export async function mapUrlToConfig(rawUrl: string, files: string[], opts: { timeoutMs: number; resolve?: ResolveOverride[]; signal?: AbortSignal }): Promise<ConfigMapping> {
+export async function mapUrlToConfig(
+  rawUrl: string,
+  files: string[],
+  opts: { timeoutMs: number; resolve?: ResolveOverride[]; signal?: AbortSignal; measureKeepAliveMs?: number; nginxVersion?: string },
+): Promise<ConfigMapping> {
   const url = parseProbeUrl(rawUrl);
   const cache = new SourceCache(new NodeFileHost());
   const out: ConfigMapping = { lines: [], notes: [] };
@@ -130,7 +158,8 @@ export async function mapUrlToConfig(rawUrl: string, files: string[], opts: { ti
     const bufWhere = buf.nodes.length ? where(tree, buf.nodes[0]) : 'default';
     const upstreamUrl = `${target.scheme}://${host.includes(':') ? `[${host}]` : host}:${upPort}${target.uri ?? url.pathname}${target.uri ? '' : url.search}`;
     out.lines.push(`proxy_pass ${pass.d.args[0].value} (${where(tree, pass)}) → probing ${upstreamUrl} directly; proxy_buffer_size ${buf.args[0]} (${bufWhere})`);
-    const direct = await probeOnce(parseProbeUrl(upstreamUrl), { timeoutMs: opts.timeoutMs, signal: opts.signal, resolve: opts.resolve, headers: { host: url.host } });
+    // Straight to the upstream, as nginx reaches it: never through the user's forward proxy.
+    const direct = await probeOnce(parseProbeUrl(upstreamUrl), { timeoutMs: opts.timeoutMs, signal: opts.signal, resolve: opts.resolve, headers: { host: url.host }, proxy: null });
     if (direct.error) {
       out.lines.push(`upstream directly: ${direct.error.phase} ${direct.error.code}`);
       out.notes.push({ cause: 'upstream-down', text: `the upstream ${host}:${upPort} probed directly failed too: ${direct.error.message}` });
@@ -139,7 +168,57 @@ export async function mapUrlToConfig(rawUrl: string, files: string[], opts: { ti
       if (direct.http.headerBytes > bufBytes)
         out.notes.push({ cause: 'buffer-limits', text: `the upstream's response headers are ${direct.http.headerBytes} bytes, more than proxy_buffer_size ${buf.args[0]} (${bufWhere}) = ${bufBytes} bytes` });
     }
+    if (opts.measureKeepAliveMs !== undefined && !opts.signal?.aborted) {
+      const version = treeVersion(tree, opts.nginxVersion);
+      const vctx = new RuleContext(tree, version);
+      const ka = await measureKeepAlive(parseProbeUrl(upstreamUrl), { timeoutMs: opts.timeoutMs, signal: opts.signal, resolve: opts.resolve, headers: { host: url.host } }, opts.measureKeepAliveMs);
+      out.upstreamKeepAlive = ka;
+      compareKeepAlive(out, vctx, tree, scope, group, ka, version ? `nginx ${formatVersion(version)} (${version.source})` : 'nginx older than 1.29.7 assumed (no version given)', http11ByDefault(version));
+    }
     break;
   }
   return out;
+}
+
+/** Does nginx reuse idle upstream connections here, for how long, and does the upstream close them
+ * sooner? nginx before 1.29.7 reuses them only with `keepalive N` in the upstream block plus HTTP/1.1
+ * and an emptied Connection header; from 1.29.7 those are the defaults. Upstream keepalive_timeout
+ * defaults to 60s. */
+function compareKeepAlive(out: ConfigMapping, ctx: RuleContext, tree: ConfTree, scope: ConfNode, group: ConfNode | undefined, ka: KeepAliveInfo, versionText: string, newDefaults: boolean): void {
+  const kaNode = group ? childrenNamed(group.children, 'keepalive')[0] : undefined;
+  const http = ctx.effective(scope, 'proxy_http_version');
+  const conn = ctx.effective(scope, 'proxy_set_header').nodes.find((h) => h.d.args[0]?.value.toLowerCase() === 'connection');
+  const connValue = conn?.d.args[1]?.value;
+  const pooled = !!kaNode || (newDefaults && !!group);
+  const http11 = http.args[0] === '1.1';
+  const connOk = conn ? connValue === '' || (connValue ?? '').includes('$') || connValue?.toLowerCase() === 'keep-alive' : newDefaults;
+  const measured =
+    ka.idleTimeoutMs !== undefined
+      ? `the upstream ${ka.target} closed an idle keep-alive connection after ${Math.round(ka.idleTimeoutMs)} ms`
+      : ka.openAfterMs !== undefined
+        ? `the upstream ${ka.target} kept an idle connection open for at least ${Math.round(ka.openAfterMs)} ms (stopped waiting)`
+        : `the upstream's idle keep-alive timeout was not measured: ${ka.error ?? 'no answer'}`;
+  out.lines.push(`upstream idle keep-alive: ${measured}`);
+  if (!pooled || !http11 || !connOk) {
+    const why = [
+      !pooled && (group ? `no \`keepalive\` in upstream ${group.d.args[0]?.value} (${where(tree, group)})` : 'proxy_pass names no upstream group with `keepalive`'),
+      !http11 && `proxy_http_version ${http.args[0]}${http.source === 'default' ? ' (default)' : ''}`,
+      !connOk && `Connection header ${conn ? `"${connValue}" (${where(tree, conn)})` : '"close" (default)'}`,
+    ].filter(Boolean);
+    out.lines.push(`nginx does not reuse idle upstream connections here (${why.join('; ')}; ${versionText}), so the upstream's idle timeout cannot race it`);
+    return;
+  }
+  const kt = group ? childrenNamed(group.children, 'keepalive_timeout')[0] : undefined;
+  const nginxMs = parseNginxTime(kt?.d.args[0]?.value) ?? 60000;
+  const ktText = kt ? `keepalive_timeout ${kt.d.args[0]?.value} (${where(tree, kt)})` : 'keepalive_timeout 60s (the upstream default)';
+  out.lines.push(`nginx keeps idle upstream connections for up to ${fmtMs(nginxMs)}: ${kaNode ? `keepalive ${kaNode.d.args[0]?.value} (${where(tree, kaNode)})` : `keepalive by default (${versionText})`}, ${ktText}`);
+  if (ka.idleTimeoutMs !== undefined && ka.idleTimeoutMs < nginxMs) {
+    out.notes.push({
+      cause: 'keepalive-race',
+      text:
+        `keep-alive race: ${measured}, but nginx reuses idle upstream connections for up to ${fmtMs(nginxMs)} (${ktText}); ` +
+        'a request nginx sends on a connection the upstream is closing fails ("upstream prematurely closed connection" / "Connection reset by peer") and becomes a 502. ' +
+        `Make the upstream's idle timeout longer than ${fmtMs(nginxMs)}, or set keepalive_timeout below ${Math.round(ka.idleTimeoutMs)} ms in the upstream block.`,
+    });
+  }
 }

@@ -3,7 +3,7 @@
 // caller's deadline and stops its sockets when the AbortSignal fires.
 import * as dns from 'dns';
 import * as net from 'net';
-import * as tls from 'tls';
+import type * as tls from 'tls';
 import { performance } from 'perf_hooks';
 import type { Client as UndiciClient } from 'undici';
 import type { ConnectAttempt, DnsInfo, HttpInfo, TlsInfo } from './types';
@@ -63,18 +63,30 @@ export class Budget {
   }
 }
 
+/** net.isIP without its cost on first use: node compiles a large IPv6 regular expression the first time
+ * isIPv6 runs (several ms of a one-shot CLI run), and a name without ':' can never be IPv6. */
+export function ipFamily(host: string): 0 | 4 | 6 {
+  if (host.includes(':')) return net.isIPv6(host) ? 6 : 0;
+  return net.isIPv4(host) ? 4 : 0;
+}
+
+/** node:tls on first use: plain-http probes never load it (and the crypto modules behind it). */
+function tlsModule(): typeof import('tls') {
+  return require('tls');
+}
+
 /** RFC 6761 special names that never resolve: answered here, so no resolver is ever asked. */
 function neverResolves(host: string): boolean {
   return /(^|\.)invalid\.?$/i.test(host);
 }
 
 function mayHaveCname(host: string): boolean {
-  return net.isIP(host) === 0 && !/(^|\.)(localhost|invalid|test|local|internal|home\.arpa)\.?$/i.test(host) && host.includes('.');
+  return ipFamily(host) === 0 && !/(^|\.)(localhost|invalid|test|local|internal|home\.arpa)\.?$/i.test(host) && host.includes('.');
 }
 
 export async function dnsPhase(host: string, budget: Budget, opts: { cnames?: boolean } = {}): Promise<DnsInfo> {
   const bare = host.replace(/^\[|\]$/g, '');
-  const family = net.isIP(bare);
+  const family = ipFamily(bare);
   if (family) return { host: bare, addresses: [{ address: bare, family }], cnames: [], source: 'literal' };
   // Like curl (and RFC 6761): localhost is loopback without asking the resolver.
   if (/^localhost\.?$/i.test(bare)) return { host: bare, addresses: [{ address: '127.0.0.1', family: 4 }, { address: '::1', family: 6 }], cnames: [], source: 'literal' };
@@ -136,7 +148,7 @@ export function connectOne(address: string, port: number, budget: Budget): Promi
 }
 
 export function fmtAddr(address: string, port: number): string {
-  return net.isIPv6(address) ? `[${address}]:${port}` : `${address}:${port}`;
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
 export interface TlsResult {
@@ -147,12 +159,12 @@ export interface TlsResult {
 /** TLS handshake over a connected socket. Certificates are checked here, not by node, so a bad
  * certificate is described (chain, expiry, name) instead of only refused. */
 export function tlsPhase(raw: net.Socket, host: string, budget: Budget, sni: boolean): Promise<TlsResult> {
-  const servername = sni && net.isIP(host) === 0 ? host : undefined;
+  const servername = sni && ipFamily(host) === 0 ? host : undefined;
   let socket: tls.TLSSocket | undefined;
   return budget.race<TlsResult>(
     'tls',
     (done) => {
-      socket = tls.connect({ socket: raw, servername, ALPNProtocols: ['http/1.1'], rejectUnauthorized: false });
+      socket = tlsModule().connect({ socket: raw, servername, ALPNProtocols: ['http/1.1'], rejectUnauthorized: false });
       socket.once('secureConnect', () => {
         socket!.removeAllListeners('error');
         done(null, { socket: socket!, info: describeTls(socket!, host, servername) });
@@ -179,7 +191,7 @@ function describeTls(s: tls.TLSSocket, host: string, servername: string | undefi
   if (authErr) problems.push(authErr);
   let nameMatches: boolean | undefined;
   if (cert && cert.subject) {
-    const mismatch = tls.checkServerIdentity(host, cert);
+    const mismatch = tlsModule().checkServerIdentity(host, cert);
     nameMatches = !mismatch;
     if (mismatch) problems.push(`name mismatch: ${mismatch.message}`);
   }
@@ -212,6 +224,10 @@ export interface HttpOptions {
   maxBodyBytes: number;
   /** Bytes of the body kept as text for fingerprints. */
   snippetBytes: number;
+  /** Through a forward proxy (plain http): the request line carries the whole URL. */
+  absoluteForm?: boolean;
+  /** Sent to the proxy with an absolute-form request. */
+  proxyAuthorization?: string;
 }
 
 export interface HttpResult {
@@ -221,13 +237,26 @@ export interface HttpResult {
   location?: string;
 }
 
+let undiciCache: { Client: typeof import('undici').Client; request: UndiciClient['request'] } | undefined;
+
+/** undici's Client and its request() API, loaded on first use and without the rest of the package:
+ * `require('undici')` also loads fetch, WebSocket, cookies, the mock agents and caches, and through
+ * them Node's own bundled copy of undici — about 40 ms of a one-shot CLI run for code a probe never
+ * calls. Same package, same classes: index.js adds the api methods to Dispatcher.prototype the same way. */
+function undiciCore(): NonNullable<typeof undiciCache> {
+  undiciCache ??= {
+    Client: require('undici/lib/dispatcher/client'),
+    request: require('undici/lib/api/api-request'),
+  };
+  return undiciCache;
+}
+
 /** Sends one request over an established socket with undici and reads a bounded response. */
 export async function httpPhase(socket: net.Socket, opts: HttpOptions, budget: Budget): Promise<HttpResult> {
   budget.check('http');
   const origin = opts.url.origin;
   const remaining = Math.max(1, Math.floor(budget.remaining()));
-  // Loaded on first use: undici costs ~0.3 s to load, which every other CLI command would pay too.
-  const { Client } = require('undici') as typeof import('undici');
+  const { Client, request } = undiciCore();
   const client: UndiciClient = new Client(origin, {
     connect: (_o, cb) => {
       // Hand undici the socket this probe built and timed; a second connect means ours was lost.
@@ -249,12 +278,22 @@ export async function httpPhase(socket: net.Socket, opts: HttpOptions, budget: B
   const timer = setTimeout(() => ac.abort(new PhaseError('timeout', 'ETIMEDOUT', 'HTTP response did not finish within the timeout')), budget.remaining());
   const t0 = performance.now();
   try {
-    const res = await client.request({
-      path: opts.url.pathname + opts.url.search,
+    const res = await request.call(client, {
+      path: (opts.absoluteForm ? `${opts.url.protocol}//${opts.url.host}` : '') + opts.url.pathname + opts.url.search,
       method: opts.method as 'GET',
-      headers: { host: opts.url.host, 'user-agent': 'gateway-doctor/0.1', accept: '*/*', ...opts.headers, connection: 'close' },
+      headers: {
+        host: opts.url.host,
+        'user-agent': 'gateway-doctor/0.1',
+        accept: '*/*',
+        ...opts.headers,
+        ...(opts.proxyAuthorization ? { 'proxy-authorization': opts.proxyAuthorization } : {}),
+        connection: 'close',
+      },
       signal: ac.signal,
       maxRedirections: 0,
+      // Given, so undici does not work it out with net.isIP (which compiles node's IPv6 regex on a
+      // name: ~5-10 ms of a one-shot run). Our connect callback ignores it; TLS is done already.
+      servername: ipFamily(opts.url.hostname.replace(/^\[|\]$/g, '')) ? undefined : opts.url.hostname,
     } as Parameters<UndiciClient['request']>[0]);
     const ttfbMs = performance.now() - t0;
     let bodyBytes = 0;

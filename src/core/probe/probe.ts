@@ -1,15 +1,20 @@
 // Orchestrates a probe: N samples of DNS → connect → TLS → HTTP, same-origin redirects followed (others
-// listed), the error log read around it, then the hop and the verdict. Each sample is bounded by the
-// timeout; cancelling the signal destroys whatever socket is open at the time.
+// listed), through the forward proxy that applies (environment or option), the error log read around
+// it, optionally the server's idle keep-alive timeout, then the hop and the verdict. Each sample is
+// bounded by the timeout; cancelling the signal destroys whatever socket is open at the time.
 import { performance } from 'perf_hooks';
-import type { ErrorLogLine, Phases, ProbeError, ProbeReport, Sample } from './types';
-import { Budget, PhaseError, connectOne, dnsPhase, fmtAddr, httpPhase, tlsPhase } from './phases';
-import { ResolveOverride, defaultPort, overrideFor } from './resolveOverride';
+import type { ErrorLogLine, KeepAliveInfo, Phases, ProbeError, ProbeReport, Sample } from './types';
+import { Budget, PhaseError, fmtAddr, httpPhase, tlsPhase } from './phases';
+import type { ResolveOverride } from './resolveOverride';
 import { runSamples, summarize, isFailure } from './sample';
 import { explainHop } from './fingerprint';
 import { decideVerdict } from './verdict';
 import { markLog, readSince } from './errorLogTail';
-import { redactInText, redactUrl } from './redact';
+import { redactHeaders, redactInText, redactUrl } from './redact';
+import { ProxyChoice, chooseProxy, proxyGeneratedHop } from './proxy';
+import { openRoute } from './route';
+import { measureKeepAlive } from './keepAlive';
+import { ProbeUsageError } from './errors';
 import type { CauseId } from '../finding';
 
 export interface ProbeOptions {
@@ -29,6 +34,18 @@ export interface ProbeOptions {
   cnames?: boolean;
   /** Extra evidence computed by the caller (the config mapping). */
   configNotes?: Array<{ cause: CauseId; text: string }>;
+  /** Forward proxy. undefined: from the environment (HTTPS_PROXY / https_proxy for https URLs,
+   * HTTP_PROXY / http_proxy for http, ALL_PROXY as fallback), honouring NO_PROXY / no_proxy;
+   * null: never a proxy; a string: this proxy URL (the editor passes VS Code's http.proxy). */
+  proxy?: string | null;
+  /** Extra bypass list in NO_PROXY syntax (the editor passes http.noProxy joined by commas). */
+  noProxy?: string;
+  /** After the samples: wait up to this many ms for the server to close an idle keep-alive connection. */
+  measureKeepAliveMs?: number;
+  /** The upstream's idle keep-alive timeout measured by the caller's config mapping; copied into the report. */
+  upstreamKeepAlive?: KeepAliveInfo;
+  /** Where proxy variables are read from (default process.env); for tests and embedders. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export const DEFAULTS = {
@@ -41,7 +58,7 @@ export const DEFAULTS = {
 
 const SNIPPET_BYTES = 16 * 1024;
 
-export class ProbeUsageError extends Error {}
+export { ProbeUsageError };
 
 export function parseProbeUrl(raw: string): URL {
   let url: URL;
@@ -65,53 +82,40 @@ function asProbeError(err: unknown): ProbeError {
   return { phase: 'http', code: (err as NodeJS.ErrnoException)?.code ?? 'ERROR', message: redactInText(String((err as Error)?.message ?? err)) };
 }
 
-/** One request (plus same-origin redirects), phase by phase. Never throws: failures are in `error`. */
-export async function probeOnce(url: URL, opts: ProbeOptions, first = true): Promise<Sample> {
+/** One request (plus same-origin redirects), phase by phase. Never throws: failures are in `error`.
+ * `proxy`: the proxy choice for `url` (probe() makes it once); when omitted it is made here. */
+export async function probeOnce(url: URL, opts: ProbeOptions, first = true, proxy: ProxyChoice | undefined | null = null): Promise<Sample> {
   const start = performance.now();
   const budget = new Budget(opts.timeoutMs ?? DEFAULTS.timeoutMs, opts.signal);
   const sample: Sample = { url: redactUrl(url.toString()), phases: zeroPhases(), connects: [], redirects: [] };
   const seen = new Set<string>();
   let current = url;
+  const maxHeaderBytes = opts.maxHeaderBytes ?? DEFAULTS.maxHeaderBytes;
   try {
+    const via = proxy === null ? chooseProxy(url, opts, opts.env) : proxy;
     for (let hop = 0; ; hop++) {
       seen.add(current.toString());
       const host = current.hostname.replace(/^\[|\]$/g, '');
-      const port = defaultPort(current);
-      // DNS (or the --resolve override, which skips it like curl does)
-      let t = performance.now();
-      const override = overrideFor(current, opts.resolve ?? []);
-      let dns;
-      try {
-        dns = override
-          ? { host, addresses: override.addresses.map((a) => ({ address: a, family: a.includes(':') ? 6 : 4 })), cnames: [], source: 'resolve' as const }
-          : await dnsPhase(host, budget, { cnames: first && hop === 0 && opts.cnames });
-      } finally {
-        sample.phases.dnsMs += performance.now() - t;
+      const route = await openRoute(current, via, budget, sample, { resolve: opts.resolve, maxHeaderBytes, cnames: first && hop === 0 && opts.cnames });
+      if (route.tunnelRefused) {
+        // The proxy's own answer to CONNECT is the response this sample got.
+        const r = route.tunnelRefused;
+        sample.http = {
+          status: r.status,
+          statusText: r.statusText,
+          headers: redactHeaders(r.headers),
+          headerBytes: r.headerBytes,
+          bodyBytes: r.bodyBytes,
+          bodyTruncated: !r.complete,
+          bodySnippet: redactInText(r.body.toString('utf8')),
+        };
+        sample.status = r.status;
+        break;
       }
-      sample.dns = dns;
 
-      // TCP: addresses in order until one accepts; every attempt is recorded.
-      t = performance.now();
-      let connected: Awaited<ReturnType<typeof connectOne>> | undefined;
-      let lastErr: unknown;
-      for (const a of dns.addresses) {
-        try {
-          connected = await connectOne(a.address, port, budget);
-          connected.attempt.ms = r3(connected.attempt.ms);
-          sample.connects.push(connected.attempt);
-          break;
-        } catch (err) {
-          lastErr = err;
-          sample.connects.push({ address: a.address, port, ms: r3(performance.now() - t), ok: false, error: (err as PhaseError).code });
-          if (err instanceof PhaseError && (err.phase === 'timeout' || err.phase === 'cancelled')) break;
-        }
-      }
-      sample.phases.connectMs += performance.now() - t;
-      if (!connected) throw lastErr ?? new PhaseError('connect', 'ENOADDR', `no address to connect to for ${host}`);
-
-      let socket = connected.socket;
+      let socket = route.socket;
       if (current.protocol === 'https:') {
-        t = performance.now();
+        const t = performance.now();
         try {
           const r = await tlsPhase(socket, host, budget, true);
           sample.tls = r.info;
@@ -119,7 +123,7 @@ export async function probeOnce(url: URL, opts: ProbeOptions, first = true): Pro
         } catch (err) {
           sample.phases.tlsMs += performance.now() - t;
           sample.tls = { chain: [], problems: [], error: (err as Error).message, servername: host };
-          if (err instanceof PhaseError && err.phase === 'tls') sample.tls.sniComparison = await compareWithoutSni(connected.attempt.address, port, host, budget);
+          if (err instanceof PhaseError && err.phase === 'tls') sample.tls.sniComparison = await compareWithoutSni(current, via, host, budget, opts);
           throw err;
         }
         sample.phases.tlsMs += performance.now() - t;
@@ -136,9 +140,11 @@ export async function probeOnce(url: URL, opts: ProbeOptions, first = true): Pro
           url: current,
           method: 'GET',
           headers: opts.headers ?? {},
-          maxHeaderBytes: opts.maxHeaderBytes ?? DEFAULTS.maxHeaderBytes,
+          maxHeaderBytes,
           maxBodyBytes: opts.maxBodyBytes ?? DEFAULTS.maxBodyBytes,
           snippetBytes: SNIPPET_BYTES,
+          absoluteForm: route.absoluteForm,
+          proxyAuthorization: route.proxyAuthorization,
         },
         budget,
       );
@@ -179,13 +185,16 @@ export async function probeOnce(url: URL, opts: ProbeOptions, first = true): Pro
   return sample;
 }
 
-/** After a failed handshake: the same handshake with SNI toggled tells "needs SNI" apart from the rest. */
-async function compareWithoutSni(address: string, port: number, host: string, budget: Budget): Promise<NonNullable<Sample['tls']>['sniComparison']> {
+/** After a failed handshake: the same handshake with SNI toggled tells "needs SNI" apart from the rest
+ * (over the same route: through the proxy's tunnel when there is one). */
+async function compareWithoutSni(url: URL, via: ProxyChoice | undefined, host: string, budget: Budget, opts: ProbeOptions): Promise<NonNullable<Sample['tls']>['sniComparison']> {
   if (budget.remaining() <= 0 || budget.signal?.aborted) return undefined;
+  const scratch: Sample = { url: '', phases: zeroPhases(), connects: [], redirects: [] };
   try {
-    const c = await connectOne(address, port, budget);
+    const route = await openRoute(url, via, budget, scratch, { resolve: opts.resolve, maxHeaderBytes: opts.maxHeaderBytes ?? DEFAULTS.maxHeaderBytes });
+    if (route.tunnelRefused) return { servername: undefined, ok: false, error: `proxy answered CONNECT with ${route.tunnelRefused.status}` };
     try {
-      const r = await tlsPhase(c.socket, host, budget, false);
+      const r = await tlsPhase(route.socket, host, budget, false);
       r.socket.destroy();
       return { servername: undefined, ok: true };
     } catch (err) {
@@ -198,15 +207,21 @@ async function compareWithoutSni(address: string, port: number, host: string, bu
 
 export async function probe(rawUrl: string, opts: ProbeOptions = {}): Promise<ProbeReport> {
   const url = parseProbeUrl(rawUrl);
+  const proxy = chooseProxy(url, opts, opts.env);
   const count = Math.max(1, Math.floor(opts.samples ?? DEFAULTS.samples));
   const marks = (opts.errorLogs ?? []).map(markLog);
-  const samples = await runSamples(count, opts.concurrency ?? 1, (i) => probeOnce(url, opts, i === 0), opts.signal);
+  const samples = await runSamples(count, opts.concurrency ?? 1, (i) => probeOnce(url, opts, i === 0, proxy), opts.signal);
   const errorLog: ErrorLogLine[] | undefined = marks.length ? marks.flatMap(readSince) : undefined;
+  let keepAlive: KeepAliveInfo | undefined;
+  if (opts.measureKeepAliveMs !== undefined && !opts.signal?.aborted) keepAlive = await measureKeepAlive(url, opts, opts.measureKeepAliveMs, proxy);
   const percentiles = summarize(samples);
   const shown = samples.find(isFailure) ?? samples[0];
-  const hop = explainHop(shown?.http ? { status: shown.http.status, headers: shown.http.headers, body: shown.http.bodySnippet } : undefined);
-  const verdict = decideVerdict({ samples, percentiles, hop, errorLog, configNotes: opts.configNotes });
-  return {
+  const response = shown?.http ? { status: shown.http.status, headers: shown.http.headers, body: shown.http.bodySnippet } : undefined;
+  const byProxy = response && shown?.proxy ? proxyGeneratedHop(response, shown.proxy.url, shown.proxy.failedAt === 'tunnel' ? shown.proxy.target : undefined) : undefined;
+  const hop = byProxy ?? explainHop(response);
+  if (!byProxy && shown?.proxy) hop.evidence.push(`the request went through the forward proxy ${shown.proxy.url} (${shown.proxy.mode}); its response carried no marks of the proxy's own error pages`);
+  const verdict = decideVerdict({ samples, percentiles, hop, errorLog, configNotes: opts.configNotes, proxy, keepAlive, upstreamKeepAlive: opts.upstreamKeepAlive });
+  const report: ProbeReport = {
     url: redactUrl(url.toString()),
     status: shown?.status ?? null,
     phases: shown?.phases ?? zeroPhases(),
@@ -215,6 +230,10 @@ export async function probe(rawUrl: string, opts: ProbeOptions = {}): Promise<Pr
     hop,
     verdict,
   };
+  if (proxy) report.proxy = { url: proxy.display, source: proxy.source, bypassed: proxy.bypassed };
+  if (keepAlive) report.keepAlive = keepAlive;
+  if (opts.upstreamKeepAlive) report.upstreamKeepAlive = opts.upstreamKeepAlive;
+  return report;
 }
 
 export { fmtAddr };
