@@ -3,7 +3,7 @@
 // summary of fixed size.
 import { CauseId, Severity } from '../finding';
 import { LOG_FORMATS, mixedFormat, sniffFormat, formatById } from './formats';
-import { readLines, ReadOptions } from './reader';
+import { readLineRanges, ReadOptions } from './reader';
 import { flat, LogEvent, LogFormat, LogFormatId } from './types';
 
 export interface LogFinding {
@@ -77,6 +77,7 @@ export class LogAggregator {
   // Logs are in time order and name few upstreams: the previous key usually matches.
   private lastMinute = '';
   private lastMinuteCounts: CauseCounts = {};
+  private lastTime = '';
   private lastUpstream = '';
   private lastUpstreamCounts: CauseCounts = {};
 
@@ -110,10 +111,12 @@ export class LogAggregator {
     }
     const t = ev.time;
     if (t && t.length >= 16) {
-      if (this.lastMinute === '' || !t.startsWith(this.lastMinute)) {
+      // Classifiers hand back the same time string for lines of the same second: skip the compare then.
+      if (t !== this.lastTime && (this.lastMinute === '' || !t.startsWith(this.lastMinute))) {
         this.lastMinute = t.slice(0, 16);
         this.lastMinuteCounts = countsFor(this.minutes, this.lastMinute, this.maxMinutes);
       }
+      this.lastTime = t;
       this.lastMinuteCounts[ev.cause] = (this.lastMinuteCounts[ev.cause] ?? 0) + 1;
     }
   }
@@ -147,6 +150,14 @@ function safeClassify(format: LogFormat, line: string): LogEvent | undefined {
   }
 }
 
+function safeClassifyAt(format: LogFormat, text: string, start: number, end: number): LogEvent | undefined {
+  try {
+    return format.classifyAt ? format.classifyAt(text, start, end) : format.classify(start === 0 && end === text.length ? text : text.slice(start, end));
+  } catch {
+    return undefined;
+  }
+}
+
 /** Classifies text already in memory (an open document). The format is sniffed unless given. */
 export function analyzeText(text: string, file: string, options: AnalyzeOptions = {}): LogAnalysis {
   const agg = new LogAggregator(options);
@@ -168,25 +179,25 @@ export async function analyzeFiles(files: readonly string[], options: AnalyzeOpt
     options.onFile?.(file);
     let format: LogFormat | undefined = options.format ? formatById(options.format) : undefined;
     const pending: string[] = [];
-    const handle = (line: string, n: number) => {
-      const ev = safeClassify(format!, line);
+    const handle = (text: string, start: number, end: number, n: number) => {
+      const ev = safeClassifyAt(format!, text, start, end);
       if (ev) agg.add(file, n, ev);
     };
-    const stats = await readLines(
+    const stats = await readLineRanges(
       file,
-      (line, n) => {
-        if (format) return handle(line, n);
-        pending.push(line);
+      (text, start, end, n) => {
+        if (format) return handle(text, start, end, n);
+        pending.push(text.slice(start, end));
         if (pending.length < SNIFF_LINES) return;
         format = sniffFormat(pending) ?? mixedFormat;
-        pending.forEach((l, i) => handle(l, n - pending.length + 1 + i));
+        pending.forEach((l, i) => handle(l, 0, l.length, n - pending.length + 1 + i));
         pending.length = 0;
       },
       options,
     );
     if (!format) {
       format = sniffFormat(pending) ?? mixedFormat;
-      pending.forEach((l, i) => handle(l, stats.lines - pending.length + 1 + i));
+      pending.forEach((l, i) => handle(l, 0, l.length, stats.lines - pending.length + 1 + i));
     }
     agg.result.files.push({ file, format: format.id, lines: stats.lines, bytes: stats.bytes, gzip: stats.gzip, truncatedLines: stats.truncatedLines });
   }

@@ -55,15 +55,21 @@ export function isGzip(file: string): boolean {
   }
 }
 
-/** Splits decoded text into lines; keeps at most `max` characters of a partial line between chunks. */
-export class LineSplitter {
+/** Called per line with the text it sits in and its bounds: the line is `text.slice(start, end)`, without the line break. */
+export type RangeHandler = (text: string, start: number, end: number, lineNumber: number) => void;
+
+/**
+ * Splits decoded text into lines without cutting each one out: the handler gets the chunk and the line's
+ * bounds. Keeps at most `max` characters of a partial line between chunks; longer lines are cut to `max`.
+ */
+export class RangeSplitter {
   private carry = '';
   private carryOverflow = false;
   lines = 0;
   truncatedLines = 0;
   droppedChars = 0;
 
-  constructor(private readonly onLine: LineHandler, private readonly max = 64 * 1024) {}
+  constructor(private readonly onRange: RangeHandler, private readonly max = 64 * 1024) {}
 
   push(text: string): void {
     let start = 0;
@@ -81,15 +87,18 @@ export class LineSplitter {
       nl = text.indexOf('\n', start);
     }
     const max = this.max;
+    const onRange = this.onRange;
     while (nl >= 0) {
       let end = nl;
       if (end > start && text.charCodeAt(end - 1) === 13) end--;
       if (end - start > max) {
         this.droppedChars += end - start - max;
-        this.emit(text.slice(start, start + max), true);
+        this.truncatedLines++;
+        let cut = start + max;
+        if (cut > start && text.charCodeAt(cut - 1) === 13) cut--;
+        onRange(text, start, cut, ++this.lines);
       } else {
-        this.lines++;
-        this.onLine(text.slice(start, end), this.lines);
+        onRange(text, start, end, ++this.lines);
       }
       start = nl + 1;
       nl = text.indexOf('\n', start);
@@ -119,12 +128,23 @@ export class LineSplitter {
   private emit(line: string, truncated: boolean): void {
     if (line.endsWith('\r')) line = line.slice(0, -1);
     if (truncated) this.truncatedLines++;
-    this.lines++;
-    this.onLine(line, this.lines);
+    this.onRange(line, 0, line.length, ++this.lines);
+  }
+}
+
+/** Splits decoded text into lines; keeps at most `max` characters of a partial line between chunks. */
+export class LineSplitter extends RangeSplitter {
+  constructor(onLine: LineHandler, max = 64 * 1024) {
+    super((text, start, end, n) => onLine(start === 0 && end === text.length ? text : text.slice(start, end), n), max);
   }
 }
 
 export async function readLines(file: string, onLine: LineHandler, options: ReadOptions = {}): Promise<ReadStats> {
+  return readLineRanges(file, (text, start, end, n) => onLine(start === 0 && end === text.length ? text : text.slice(start, end), n), options);
+}
+
+/** readLines without cutting each line out of its chunk (see RangeHandler). */
+export async function readLineRanges(file: string, onRange: RangeHandler, options: ReadOptions = {}): Promise<ReadStats> {
   const { signal, onProgress } = options;
   signal?.throwIfAborted();
   const total = fs.statSync(file).size;
@@ -133,7 +153,7 @@ export async function readLines(file: string, onLine: LineHandler, options: Read
   const source: NodeJS.ReadableStream = gzip ? raw.pipe(zlib.createGunzip({ chunkSize: 1 << 20 })) : raw;
   if (gzip) raw.on('error', (err) => (source as zlib.Gunzip).destroy(err));
   let pending: Buffer | undefined;
-  const splitter = new LineSplitter(onLine, options.maxLineLength ?? 64 * 1024);
+  const splitter = new RangeSplitter(onRange, options.maxLineLength ?? 64 * 1024);
   try {
     for await (let chunk of source as AsyncIterable<Buffer>) {
       signal?.throwIfAborted();
