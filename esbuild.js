@@ -17,6 +17,8 @@ const common = {
 const builds = [
   { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // Worker thread that analyzeFiles starts for the second half of a large log (next to cli.js / extension.js).
+  { ...common, entryPoints: ['src/core/logs/logsWorker.ts'], outfile: 'dist/logsWorker.js' },
 ];
 
 async function main() {

@@ -3,7 +3,11 @@
 // summary of fixed size.
 import { CauseId, Severity } from '../finding';
 import { LOG_FORMATS, mixedFormat, sniffFormat, formatById } from './formats';
-import { readLineRanges, ReadOptions } from './reader';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Worker } from 'worker_threads';
+import { lineStartAfter, readFirstLines, readLineRanges, ReadOptions, ReadStats } from './reader';
 import { flat, LogEvent, LogFormat, LogFormatId } from './types';
 
 export interface LogFinding {
@@ -52,6 +56,13 @@ export interface AnalyzeOptions extends ReadOptions {
   maxMinutes?: number;
   /** Called when a file starts (progress over several files, error messages naming the file). */
   onFile?: (file: string) => void;
+  /**
+   * Split a large plain (not gzip) file in two at a line start and classify the second half on a worker
+   * thread (default true, when the machine has 2+ cores). The result is the same as reading it in one go.
+   */
+  parallel?: boolean;
+  /** Smallest file that is split (default 48 MiB). */
+  parallelMinBytes?: number;
 }
 
 const SNIFF_LINES = 50;
@@ -105,7 +116,7 @@ export class LogAggregator {
     if (u) {
       if (u !== this.lastUpstream) {
         this.lastUpstream = u;
-        this.lastUpstreamCounts = countsFor(this.upstreams, u, this.maxUpstreams);
+        this.lastUpstreamCounts = this.countsFor(this.upstreams, u, this.maxUpstreams);
       }
       this.lastUpstreamCounts[ev.cause] = (this.lastUpstreamCounts[ev.cause] ?? 0) + 1;
     }
@@ -114,7 +125,7 @@ export class LogAggregator {
       // Classifiers hand back the same time string for lines of the same second: skip the compare then.
       if (t !== this.lastTime && (this.lastMinute === '' || !t.startsWith(this.lastMinute))) {
         this.lastMinute = t.slice(0, 16);
-        this.lastMinuteCounts = countsFor(this.minutes, this.lastMinute, this.maxMinutes);
+        this.lastMinuteCounts = this.countsFor(this.minutes, this.lastMinute, this.maxMinutes);
       }
       this.lastTime = t;
       this.lastMinuteCounts[ev.cause] = (this.lastMinuteCounts[ev.cause] ?? 0) + 1;
@@ -126,19 +137,71 @@ export class LogAggregator {
     this.result.perMinute = Object.fromEntries([...this.minutes].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
     return this.result;
   }
+
+  /** True once a new upstream or minute had to go under `(other)`. */
+  capped = false;
+
+  private countsFor(map: Map<string, CauseCounts>, key: string, max: number): CauseCounts {
+    let counts = map.get(key);
+    if (!counts) {
+      if (map.size >= max) {
+        key = OTHER;
+        this.capped = true;
+      }
+      counts = map.get(key);
+      if (!counts) {
+        counts = {};
+        map.set(flat(key), counts);
+      }
+    }
+    return counts;
+  }
+
+  /** What a worker that aggregated one part of a file hands back (plain data, structured-clone safe). */
+  partState(): AggregatorPart {
+    const r = this.result;
+    return { events: r.events, byCause: r.byCause, bySeverity: r.bySeverity, findings: r.findings, upstreams: [...this.upstreams], minutes: [...this.minutes], capped: this.capped };
+  }
+
+  /**
+   * Adds the events of the part of a file that follows everything added so far, as if its lines had been
+   * added here one by one: `lineOffset` lines came before it. Exact when neither side was capped.
+   */
+  mergePart(p: AggregatorPart, lineOffset: number): void {
+    const r = this.result;
+    r.events += p.events;
+    for (const [cause, n] of Object.entries(p.byCause) as [CauseId, number][]) r.byCause[cause] = (r.byCause[cause] ?? 0) + n;
+    for (const sev of ['error', 'warning', 'info'] as const) r.bySeverity[sev] += p.bySeverity[sev];
+    for (const f of p.findings) {
+      const n = this.stored.get(f.cause) ?? 0;
+      if (n >= this.maxPerCause) continue;
+      this.stored.set(f.cause, n + 1);
+      r.findings.push({ ...f, line: f.line + lineOffset });
+    }
+    const mergeMap = (map: Map<string, CauseCounts>, entries: [string, CauseCounts][], max: number) => {
+      for (const [k, c] of entries) {
+        const into = this.countsFor(map, k, max);
+        for (const [cause, n] of Object.entries(c) as [CauseId, number][]) into[cause] = (into[cause] ?? 0) + n;
+      }
+    };
+    mergeMap(this.upstreams, p.upstreams, this.maxUpstreams);
+    mergeMap(this.minutes, p.minutes, this.maxMinutes);
+    if (p.capped) this.capped = true;
+    // The part's keys are new objects: the last-key caches must not point into the old ones.
+    this.lastUpstream = '';
+    this.lastMinute = '';
+    this.lastTime = '';
+  }
 }
 
-function countsFor(map: Map<string, CauseCounts>, key: string, max: number): CauseCounts {
-  let counts = map.get(key);
-  if (!counts) {
-    if (map.size >= max) key = OTHER;
-    counts = map.get(key);
-    if (!counts) {
-      counts = {};
-      map.set(flat(key), counts);
-    }
-  }
-  return counts;
+export interface AggregatorPart {
+  events: number;
+  byCause: CauseCounts;
+  bySeverity: Record<Severity, number>;
+  findings: LogFinding[];
+  upstreams: [string, CauseCounts][];
+  minutes: [string, CauseCounts][];
+  capped: boolean;
 }
 
 function safeClassify(format: LogFormat, line: string): LogEvent | undefined {
@@ -177,6 +240,7 @@ export async function analyzeFiles(files: readonly string[], options: AnalyzeOpt
   const agg = new LogAggregator(options);
   for (const file of files) {
     options.onFile?.(file);
+    if (await analyzeInParts(file, agg, options)) continue;
     let format: LogFormat | undefined = options.format ? formatById(options.format) : undefined;
     const pending: string[] = [];
     const handle = (text: string, start: number, end: number, n: number) => {
@@ -202,6 +266,131 @@ export async function analyzeFiles(files: readonly string[], options: AnalyzeOpt
     agg.result.files.push({ file, format: format.id, lines: stats.lines, bytes: stats.bytes, gzip: stats.gzip, truncatedLines: stats.truncatedLines });
   }
   return agg.finish();
+}
+
+// ---- One file in two parts: the first here, the second on a worker thread (logsWorker.ts). ----
+
+/** What the worker gets: a part of a file (from a line start to the end) and the settings it needs. */
+export interface PartJob {
+  file: string;
+  start: number;
+  end?: number;
+  format: LogFormatId;
+  maxLineLength?: number;
+  chunkSize?: number;
+  maxFindingsPerCause?: number;
+  maxUpstreams?: number;
+  maxMinutes?: number;
+}
+
+export interface PartResult {
+  part: AggregatorPart;
+  stats: ReadStats;
+}
+
+/** Classifies one part of a plain file into `agg`; line numbers count from the part's first line. */
+export function scanPart(job: PartJob, agg: LogAggregator, options: ReadOptions = {}): Promise<ReadStats> {
+  const format = formatById(job.format) ?? mixedFormat;
+  const file = job.file;
+  return readLineRanges(
+    file,
+    (text, start, end, n) => {
+      const ev = safeClassifyAt(format, text, start, end);
+      if (ev) agg.add(file, n, ev);
+    },
+    { ...options, maxLineLength: job.maxLineLength, chunkSize: job.chunkSize },
+    { start: job.start, end: job.end },
+  );
+}
+
+const WORKER_FILE = path.join(__dirname, 'logsWorker.js');
+
+/**
+ * Analyses a large plain file in two halves at once (the caller's thread and one worker) and merges them
+ * as if read in one go. Returns false, having done nothing, when the file does not qualify.
+ */
+async function analyzeInParts(file: string, agg: LogAggregator, options: AnalyzeOptions): Promise<boolean> {
+  if (options.parallel === false || agg.capped) return false;
+  if ((os.availableParallelism?.() ?? os.cpus().length) < 2 || !fs.existsSync(WORKER_FILE)) return false;
+  const total = fs.statSync(file).size;
+  if (total < (options.parallelMinBytes ?? 48 << 20) || total < 2) return false;
+  options.signal?.throwIfAborted();
+  const fd = fs.openSync(file, 'r');
+  const head = Buffer.alloc(2);
+  const gzip = fs.readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  fs.closeSync(fd);
+  if (gzip) return false;
+  const split = lineStartAfter(file, Math.floor(total / 2), 16 << 20);
+  if (split <= 0 || split >= total) return false;
+  let format: LogFormat | undefined = options.format ? formatById(options.format) : undefined;
+  if (!format) {
+    const first = readFirstLines(file, SNIFF_LINES, split, options.maxLineLength);
+    if (first.length < SNIFF_LINES) return false;
+    format = sniffFormat(first) ?? mixedFormat;
+  }
+  const job = (start: number, end?: number): PartJob => ({
+    file,
+    start,
+    end,
+    format: format!.id,
+    maxLineLength: options.maxLineLength,
+    chunkSize: options.chunkSize,
+    maxFindingsPerCause: options.maxFindingsPerCause,
+    maxUpstreams: options.maxUpstreams,
+    maxMinutes: options.maxMinutes,
+  });
+
+  let workerBytes = 0;
+  let ownBytes = 0;
+  const progress = () => options.onProgress?.(Math.min(total, ownBytes + workerBytes), total);
+  const worker = new Worker(WORKER_FILE, { workerData: job(split) });
+  const second = new Promise<PartResult>((resolve, reject) => {
+    worker.on('message', (m: { progress?: number; result?: PartResult; error?: { message: string; code?: string; name?: string } }) => {
+      if (m.progress !== undefined) {
+        workerBytes = m.progress;
+        progress();
+      } else if (m.result) resolve(m.result);
+      else if (m.error) reject(Object.assign(new Error(m.error.message), { code: m.error.code, name: m.error.name ?? 'Error' }));
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) => reject(new Error(`log worker stopped (exit code ${code})`)));
+  });
+  second.catch(() => undefined);
+  const onAbort = () => void worker.terminate();
+  options.signal?.addEventListener('abort', onAbort);
+  try {
+    const firstAgg = new LogAggregator(options);
+    const firstStats = await scanPart(job(0, split), firstAgg, {
+      ...options,
+      onProgress: (read) => {
+        ownBytes = read;
+        progress();
+      },
+    });
+    const aborted = new Promise<never>((_, reject) => {
+      const fail = () => reject(options.signal!.reason ?? new DOMException('This operation was aborted', 'AbortError'));
+      if (options.signal?.aborted) fail();
+      options.signal?.addEventListener('abort', fail);
+    });
+    aborted.catch(() => undefined);
+    const rest = await (options.signal ? Promise.race([second, aborted]) : second);
+    options.signal?.throwIfAborted();
+    if (firstAgg.capped || rest.part.capped) return false; // more upstreams/minutes than kept: read it in one go
+    agg.mergePart(firstAgg.partState(), 0);
+    agg.mergePart(rest.part, firstStats.lines);
+    agg.result.files.push({
+      file,
+      format: format.id,
+      lines: firstStats.lines + rest.stats.lines,
+      bytes: total,
+      gzip: false,
+      truncatedLines: firstStats.truncatedLines + rest.stats.truncatedLines,
+    });
+    return true;
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    void worker.terminate();
+  }
 }
 
 export { LOG_FORMATS };

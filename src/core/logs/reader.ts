@@ -144,12 +144,13 @@ export async function readLines(file: string, onLine: LineHandler, options: Read
 }
 
 /** readLines without cutting each line out of its chunk (see RangeHandler). */
-export async function readLineRanges(file: string, onRange: RangeHandler, options: ReadOptions = {}): Promise<ReadStats> {
+export async function readLineRanges(file: string, onRange: RangeHandler, options: ReadOptions = {}, part?: { start: number; end?: number }): Promise<ReadStats> {
   const { signal, onProgress } = options;
   signal?.throwIfAborted();
   const total = fs.statSync(file).size;
-  const gzip = total >= 2 && isGzip(file);
-  const raw = fs.createReadStream(file, { highWaterMark: options.chunkSize ?? 1 << 20 });
+  // A part of a plain file (see parallel.ts) starts at a line start; its progress counts its own bytes.
+  const gzip = !part && total >= 2 && isGzip(file);
+  const raw = fs.createReadStream(file, { highWaterMark: options.chunkSize ?? 1 << 20, start: part?.start, end: part?.end === undefined ? undefined : part.end - 1 });
   const source: NodeJS.ReadableStream = gzip ? raw.pipe(zlib.createGunzip({ chunkSize: 1 << 20 })) : raw;
   if (gzip) raw.on('error', (err) => (source as zlib.Gunzip).destroy(err));
   let pending: Buffer | undefined;
@@ -176,4 +177,55 @@ export async function readLineRanges(file: string, onRange: RangeHandler, option
     if (gzip) (source as zlib.Gunzip).destroy();
   }
   return { lines: splitter.lines, bytes: total, gzip, truncatedLines: splitter.truncatedLines, droppedChars: splitter.droppedChars };
+}
+
+/**
+ * The first `count` lines of a plain (not gzip) file as readLines would give them, read synchronously from at
+ * most the first `limit` bytes. Used to sniff the format before a file is split into parts.
+ */
+export function readFirstLines(file: string, count: number, limit: number, maxLineLength = 64 * 1024): string[] {
+  const out: string[] = [];
+  const splitter = new RangeSplitter((text, start, end) => {
+    if (out.length < count) out.push(text.slice(start, end));
+  }, maxLineLength);
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    let pos = 0;
+    let pending: Buffer | undefined;
+    while (out.length < count && pos < limit) {
+      const n = fs.readSync(fd, buf, 0, Math.min(buf.length, limit - pos), pos);
+      if (n <= 0) break;
+      pos += n;
+      let chunk = pending ? Buffer.concat([pending, buf.subarray(0, n)]) : buf.subarray(0, n);
+      pending = undefined;
+      const cut = completeUtf8Length(chunk);
+      if (cut < chunk.length) {
+        pending = Buffer.from(chunk.subarray(cut));
+        chunk = chunk.subarray(0, cut);
+      }
+      splitter.push(decode(chunk));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return out.map((l) => Buffer.from(l, 'utf8').toString('utf8'));
+}
+
+/** Offset just after the first newline at or after `from`, searching at most `window` bytes; -1 if none. */
+export function lineStartAfter(file: string, from: number, window: number): number {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    for (let pos = from; pos < from + window; ) {
+      const n = fs.readSync(fd, buf, 0, buf.length, pos);
+      if (n <= 0) return -1;
+      const nl = buf.subarray(0, n).indexOf(10);
+      if (nl >= 0) return pos + nl + 1;
+      pos += n;
+    }
+    return -1;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
