@@ -57,12 +57,14 @@ export interface AnalyzeOptions extends ReadOptions {
   /** Called when a file starts (progress over several files, error messages naming the file). */
   onFile?: (file: string) => void;
   /**
-   * Split a large plain (not gzip) file in two at a line start and classify the second half on a worker
-   * thread (default true, when the machine has 2+ cores). The result is the same as reading it in one go.
+   * Classify a large plain (not gzip) file in blocks cut at line starts, on this thread and one worker
+   * thread at once (default true, when the machine has 2+ cores). The result is the same as one pass.
    */
   parallel?: boolean;
   /** Smallest file that is split (default 48 MiB). */
   parallelMinBytes?: number;
+  /** Block size for the split (default size/16, between 4 and 16 MiB); for tests. */
+  parallelBlockBytes?: number;
 }
 
 const SNIFF_LINES = 50;
@@ -268,14 +270,20 @@ export async function analyzeFiles(files: readonly string[], options: AnalyzeOpt
   return agg.finish();
 }
 
-// ---- One file in two parts: the first here, the second on a worker thread (logsWorker.ts). ----
+// ---- One large file in blocks, shared between this thread and a worker (logsWorker.ts). ----
+// The file is cut into blocks at line starts (the first line start at or after each multiple of the block
+// size). This thread and one worker take the next unclaimed block from a shared counter until none is left,
+// so a slow start or a busy core on either side does not leave the other idle. Each block is classified into
+// its own aggregator with line numbers from 1; the blocks are merged in file order with the lines before
+// them as offset, which gives what one pass over the file gives (LogAggregator.mergePart).
 
-/** What the worker gets: a part of a file (from a line start to the end) and the settings it needs. */
+/** What a block scan needs: the file, its format and the aggregation settings. */
 export interface PartJob {
   file: string;
-  start: number;
-  end?: number;
   format: LogFormatId;
+  size: number;
+  blockBytes: number;
+  blocks: number;
   maxLineLength?: number;
   chunkSize?: number;
   maxFindingsPerCause?: number;
@@ -284,111 +292,158 @@ export interface PartJob {
 }
 
 export interface PartResult {
+  index: number;
+  /** Bytes of the file in this block. */
+  blockBytes: number;
   part: AggregatorPart;
   stats: ReadStats;
 }
 
-/** Classifies one part of a plain file into `agg`; line numbers count from the part's first line. */
-export function scanPart(job: PartJob, agg: LogAggregator, options: ReadOptions = {}): Promise<ReadStats> {
+/** Start of block `i`: the first line start at or after i × blockBytes (the file size if there is none). */
+function blockStart(job: PartJob, i: number): number {
+  if (i <= 0) return 0;
+  if (i >= job.blocks) return job.size;
+  const at = lineStartAfter(job.file, i * job.blockBytes - 1, job.size);
+  return at < 0 ? job.size : Math.min(at, job.size);
+}
+
+/** Classifies block `i` into a fresh aggregator. */
+export async function scanBlock(job: PartJob, i: number, options: ReadOptions = {}): Promise<PartResult> {
+  const agg = new LogAggregator(job);
+  const start = blockStart(job, i);
+  const end = blockStart(job, i + 1);
+  const empty: ReadStats = { lines: 0, bytes: job.size, gzip: false, truncatedLines: 0, droppedChars: 0 };
+  if (end <= start) return { index: i, blockBytes: 0, part: agg.partState(), stats: empty };
   const format = formatById(job.format) ?? mixedFormat;
   const file = job.file;
-  return readLineRanges(
+  const stats = await readLineRanges(
     file,
-    (text, start, end, n) => {
-      const ev = safeClassifyAt(format, text, start, end);
+    (text, s, e, n) => {
+      const ev = safeClassifyAt(format, text, s, e);
       if (ev) agg.add(file, n, ev);
     },
     { ...options, maxLineLength: job.maxLineLength, chunkSize: job.chunkSize },
-    { start: job.start, end: job.end },
+    { start, end },
   );
+  return { index: i, blockBytes: end - start, part: agg.partState(), stats };
+}
+
+/** Takes block numbers from the shared counter until none is left; `done` gets each block's result. */
+export async function scanBlocks(job: PartJob, counter: Int32Array, done: (r: PartResult) => void, options: ReadOptions = {}): Promise<void> {
+  for (let i = Atomics.add(counter, 0, 1); i < job.blocks; i = Atomics.add(counter, 0, 1)) done(await scanBlock(job, i, options));
 }
 
 const WORKER_FILE = path.join(__dirname, 'logsWorker.js');
 
 /**
- * Analyses a large plain file in two halves at once (the caller's thread and one worker) and merges them
- * as if read in one go. Returns false, having done nothing, when the file does not qualify.
+ * Analyses a large plain file on this thread and a worker at once and merges the blocks as if the file had
+ * been read in one go. Returns false, having changed nothing, when the file does not qualify or when the
+ * upstream/minute caps were reached (the caller then reads it in one go, which is exact in that case too).
  */
 async function analyzeInParts(file: string, agg: LogAggregator, options: AnalyzeOptions): Promise<boolean> {
   if (options.parallel === false || agg.capped) return false;
   if ((os.availableParallelism?.() ?? os.cpus().length) < 2 || !fs.existsSync(WORKER_FILE)) return false;
-  const total = fs.statSync(file).size;
-  if (total < (options.parallelMinBytes ?? 48 << 20) || total < 2) return false;
+  const size = fs.statSync(file).size;
+  if (size < (options.parallelMinBytes ?? 48 << 20) || size < 2) return false;
   options.signal?.throwIfAborted();
   const fd = fs.openSync(file, 'r');
   const head = Buffer.alloc(2);
   const gzip = fs.readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
   fs.closeSync(fd);
   if (gzip) return false;
-  const split = lineStartAfter(file, Math.floor(total / 2), 16 << 20);
-  if (split <= 0 || split >= total) return false;
+  const blockBytes = Math.max(1, options.parallelBlockBytes ?? Math.min(16 << 20, Math.max(4 << 20, Math.ceil(size / 16))));
+  const blocks = Math.ceil(size / blockBytes);
+  if (blocks < 2) return false;
   let format: LogFormat | undefined = options.format ? formatById(options.format) : undefined;
   if (!format) {
-    const first = readFirstLines(file, SNIFF_LINES, split, options.maxLineLength);
-    if (first.length < SNIFF_LINES) return false;
+    const first = readFirstLines(file, SNIFF_LINES, size, options.maxLineLength);
+    if (first.length < SNIFF_LINES) return false; // a few giant lines: one pass sniffs them as it always did
     format = sniffFormat(first) ?? mixedFormat;
   }
-  const job = (start: number, end?: number): PartJob => ({
+  const job: PartJob = {
     file,
-    start,
-    end,
-    format: format!.id,
+    format: format.id,
+    size,
+    blockBytes,
+    blocks,
     maxLineLength: options.maxLineLength,
     chunkSize: options.chunkSize,
     maxFindingsPerCause: options.maxFindingsPerCause,
     maxUpstreams: options.maxUpstreams,
     maxMinutes: options.maxMinutes,
-  });
+  };
+  const counter = new Int32Array(new SharedArrayBuffer(4));
 
-  let workerBytes = 0;
+  // Blocks are merged in order as soon as all before them are in, so at most a few wait in memory.
+  const fileAgg = new LogAggregator(options);
+  const waiting = new Map<number, PartResult>();
+  let nextToMerge = 0;
+  let lines = 0;
+  let truncatedLines = 0;
+  let doneBytes = 0;
   let ownBytes = 0;
-  const progress = () => options.onProgress?.(Math.min(total, ownBytes + workerBytes), total);
-  const worker = new Worker(WORKER_FILE, { workerData: job(split) });
-  const second = new Promise<PartResult>((resolve, reject) => {
-    worker.on('message', (m: { progress?: number; result?: PartResult; error?: { message: string; code?: string; name?: string } }) => {
+  let workerBytes = 0;
+  const progress = () => options.onProgress?.(Math.min(size, doneBytes + ownBytes + workerBytes), size);
+  const take = (r: PartResult) => {
+    doneBytes += r.blockBytes;
+    waiting.set(r.index, r);
+    for (let next = waiting.get(nextToMerge); next; next = waiting.get(nextToMerge)) {
+      waiting.delete(nextToMerge++);
+      fileAgg.mergePart(next.part, lines);
+      lines += next.stats.lines;
+      truncatedLines += next.stats.truncatedLines;
+    }
+  };
+
+  const worker = new Worker(WORKER_FILE, { workerData: { job, counter } });
+  const workerDone = new Promise<void>((resolve, reject) => {
+    worker.on('message', (m: { progress?: number; result?: PartResult; finished?: boolean; error?: { message: string; code?: string; name?: string } }) => {
       if (m.progress !== undefined) {
         workerBytes = m.progress;
         progress();
-      } else if (m.result) resolve(m.result);
+      } else if (m.result) {
+        workerBytes = 0;
+        take(m.result);
+        progress();
+      } else if (m.finished) resolve();
       else if (m.error) reject(Object.assign(new Error(m.error.message), { code: m.error.code, name: m.error.name ?? 'Error' }));
     });
     worker.on('error', reject);
     worker.on('exit', (code) => reject(new Error(`log worker stopped (exit code ${code})`)));
   });
-  second.catch(() => undefined);
-  const onAbort = () => void worker.terminate();
-  options.signal?.addEventListener('abort', onAbort);
+  workerDone.catch(() => undefined);
+  let onAbort: (() => void) | undefined;
   try {
-    const firstAgg = new LogAggregator(options);
-    const firstStats = await scanPart(job(0, split), firstAgg, {
+    await scanBlocks(job, counter, (r) => {
+      ownBytes = 0;
+      take(r);
+    }, {
       ...options,
       onProgress: (read) => {
         ownBytes = read;
         progress();
       },
     });
-    const aborted = new Promise<never>((_, reject) => {
-      const fail = () => reject(options.signal!.reason ?? new DOMException('This operation was aborted', 'AbortError'));
-      if (options.signal?.aborted) fail();
-      options.signal?.addEventListener('abort', fail);
-    });
-    aborted.catch(() => undefined);
-    const rest = await (options.signal ? Promise.race([second, aborted]) : second);
-    options.signal?.throwIfAborted();
-    if (firstAgg.capped || rest.part.capped) return false; // more upstreams/minutes than kept: read it in one go
-    agg.mergePart(firstAgg.partState(), 0);
-    agg.mergePart(rest.part, firstStats.lines);
-    agg.result.files.push({
-      file,
-      format: format.id,
-      lines: firstStats.lines + rest.stats.lines,
-      bytes: total,
-      gzip: false,
-      truncatedLines: firstStats.truncatedLines + rest.stats.truncatedLines,
-    });
+    if (options.signal) {
+      const signal = options.signal;
+      const aborted = new Promise<never>((_, reject) => {
+        onAbort = () => reject(signal.reason ?? new DOMException('This operation was aborted', 'AbortError'));
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort);
+      });
+      aborted.catch(() => undefined);
+      await Promise.race([workerDone, aborted]);
+    } else {
+      await workerDone;
+    }
+    if (nextToMerge !== blocks) throw new Error(`log worker lost blocks (${nextToMerge} of ${blocks} merged)`);
+    if (fileAgg.capped) return false; // more upstreams/minutes than kept: read it in one go
+    agg.mergePart(fileAgg.partState(), 0);
+    agg.result.files.push({ file, format: format.id, lines, bytes: size, gzip: false, truncatedLines });
+    options.onProgress?.(size, size);
     return true;
   } finally {
-    options.signal?.removeEventListener('abort', onAbort);
+    if (onAbort) options.signal?.removeEventListener('abort', onAbort);
     void worker.terminate();
   }
 }

@@ -1,23 +1,28 @@
-// Worker thread for analyzeFiles: classifies the second part of a large log file (see analyzeInParts in
-// analyze.ts) and posts back its counts, stored findings and read stats, with progress in between.
+// Worker thread for analyzeFiles: takes blocks of a large log file from the counter it shares with the
+// thread that started it (see analyzeInParts in analyze.ts), classifies them and posts each block's counts,
+// stored findings and read stats back, with progress (bytes of the current block) in between, then
+// `finished`.
 import { parentPort, workerData } from 'worker_threads';
-import { LogAggregator, PartJob, PartResult, scanPart } from './analyze';
+import { PartJob, scanBlocks } from './analyze';
 
-const job = workerData as PartJob;
-const agg = new LogAggregator(job);
-let last = 0;
-scanPart(job, agg, {
-  onProgress: (read) => {
-    if (read - last >= 4 << 20) {
-      last = read;
-      parentPort!.postMessage({ progress: read });
-    }
-  },
-}).then(
-  (stats) => {
-    const result: PartResult = { part: agg.partState(), stats };
-    parentPort!.postMessage({ progress: stats.bytes - job.start });
+const { job, counter } = workerData as { job: PartJob; counter: Int32Array };
+let lastSent = 0;
+scanBlocks(
+  job,
+  counter,
+  (result) => {
+    lastSent = 0;
     parentPort!.postMessage({ result });
   },
+  {
+    onProgress: (read) => {
+      if (read - lastSent >= 4 << 20) {
+        lastSent = read;
+        parentPort!.postMessage({ progress: read });
+      }
+    },
+  },
+).then(
+  () => parentPort!.postMessage({ finished: true }),
   (err: NodeJS.ErrnoException) => parentPort!.postMessage({ error: { message: err?.message ?? String(err), code: err?.code, name: err?.name } }),
 );
