@@ -2,13 +2,10 @@
 // severity, 1 findings at error severity, 2 usage or I/O error (one line on stderr).
 import * as fs from 'fs';
 import * as path from 'path';
-import { NodeFileHost } from '../core/host';
-import { lintPaths, LintOptions } from '../core/lint';
-import { displayPath, lintJson, lintSarif, lintText } from '../core/report/lintReport';
-import { fixOnDiskUntilStable } from '../core/fixes';
-import { analyzeFiles } from '../core/logs/analyze';
-import { logsJson, logsText } from '../core/logs/report';
-import { runProbe } from './probeCommand';
+import { displayPath } from '../core/report/paths';
+// Each command loads its own modules when it runs: `logs` on a big file should not first pay for loading
+// every lint rule and the HTTP/TLS stack of `probe` (start-up is part of what bench/logs.js measures).
+import type { LintOptions } from '../core/lint';
 
 const VERSION = '0.1.0';
 
@@ -84,6 +81,10 @@ function runLint(args: ParsedArgs, cwd: string, write: (s: string) => void): num
   if (args.positional.length === 0) throw new UsageError('lint needs at least one PATH');
   const paths = args.positional.map((p) => path.resolve(cwd, p));
   for (const p of paths) if (!fs.existsSync(p)) throw new UsageError(`${path.relative(cwd, p) || p}: no such file or directory`);
+  const { NodeFileHost } = require('../core/host') as typeof import('../core/host');
+  const { lintPaths } = require('../core/lint') as typeof import('../core/lint');
+  const { lintJson, lintSarif, lintText } = require('../core/report/lintReport') as typeof import('../core/report/lintReport');
+  const { fixOnDiskUntilStable } = require('../core/fixes') as typeof import('../core/fixes');
   const host = new NodeFileHost();
   const options: LintOptions = { host, nginxVersion: flag(args, '--nginx-version') };
   const result = args.switches.has('--fix') ? fixOnDiskUntilStable(() => lintPaths(paths, options)).result : lintPaths(paths, options);
@@ -108,6 +109,8 @@ async function runLogs(args: ParsedArgs, cwd: string, write: (s: string) => void
     }
     if (!st.isFile()) throw new Error(`${shown(f)}: not a file`);
   }
+  const { analyzeFiles } = require('../core/logs/analyze') as typeof import('../core/logs/analyze');
+  const { logsJson, logsText } = require('../core/logs/report') as typeof import('../core/logs/report');
   let current = files[0];
   let analysis;
   try {
@@ -136,7 +139,7 @@ export async function main(argv: string[], cwd = process.cwd(), write = (s: stri
     case 'lint':
       return runLint(args, cwd, write);
     case 'probe':
-      return runProbe(args, cwd, write, UsageError);
+      return (require('./probeCommand') as typeof import('./probeCommand')).runProbe(args, cwd, write, UsageError);
     case 'logs':
       return runLogs(args, cwd, write);
     default:
