@@ -114,20 +114,28 @@ export class RangeSplitter {
   }
 
   private keep(part: string): void {
-    const room = this.max - this.carry.length;
+    // One character more than a line keeps: a line of exactly `max` characters may still end with a CR.
+    const room = this.max + 1 - this.carry.length;
     if (part.length <= room) {
       this.carry += part;
     } else {
       // Copy, so the kept prefix does not pin the whole chunk it came from.
-      if (room > 0) this.carry = Buffer.from(this.carry + part.slice(0, room), 'utf8').toString('utf8');
+      // (UTF-16 round trip: a surrogate pair cut in two stays as cut, as it does for a line inside one chunk.)
+      if (room > 0) this.carry = Buffer.from(this.carry + part.slice(0, room), 'utf16le').toString('utf16le');
       this.droppedChars += part.length - Math.max(room, 0);
       this.carryOverflow = true;
     }
   }
 
-  private emit(line: string, truncated: boolean): void {
-    if (line.endsWith('\r')) line = line.slice(0, -1);
-    if (truncated) this.truncatedLines++;
+  /** A line that crossed chunks: cut as push() cuts a line inside one chunk (CR dropped, then `max`). */
+  private emit(line: string, overflow: boolean): void {
+    if (!overflow && line.endsWith('\r')) line = line.slice(0, -1);
+    if (overflow || line.length > this.max) {
+      if (line.length > this.max) this.droppedChars += line.length - this.max;
+      line = line.slice(0, this.max);
+      if (line.endsWith('\r')) line = line.slice(0, -1);
+      this.truncatedLines++;
+    }
     this.onRange(line, 0, line.length, ++this.lines);
   }
 }
@@ -209,7 +217,7 @@ export function readFirstLines(file: string, count: number, limit: number, maxLi
   } finally {
     fs.closeSync(fd);
   }
-  return out.map((l) => Buffer.from(l, 'utf8').toString('utf8'));
+  return out.map((l) => Buffer.from(l, 'utf16le').toString('utf16le'));
 }
 
 /** Offset just after the first newline at or after `from`, searching at most `window` bytes; -1 if none. */
