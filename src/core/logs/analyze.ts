@@ -81,18 +81,21 @@ export class LogAggregator {
     perMinute: {},
     files: [],
   };
-  private stored = new Map<CauseId, number>();
-  private upstreams = new Map<string, CauseCounts>();
-  private minutes = new Map<string, CauseCounts>();
+  // Per upstream and per minute, counts are kept as numbers by cause index (in `causes`) until finish():
+  // a keyed increment on a small object per event cost more than the rest of add().
+  private causes: CauseId[] = [];
+  private stored: number[] = [];
+  private upstreams = new Map<string, Tally>();
+  private minutes = new Map<string, Tally>();
   private readonly maxPerCause: number;
   private readonly maxUpstreams: number;
   private readonly maxMinutes: number;
   // Logs are in time order and name few upstreams: the previous key usually matches.
   private lastMinute = '';
-  private lastMinuteCounts: CauseCounts = {};
+  private lastMinuteCounts = new Tally();
   private lastTime = '';
   private lastUpstream = '';
-  private lastUpstreamCounts: CauseCounts = {};
+  private lastUpstreamCounts = new Tally();
 
   constructor(options: Pick<AnalyzeOptions, 'maxFindingsPerCause' | 'maxUpstreams' | 'maxMinutes'> = {}) {
     this.maxPerCause = options.maxFindingsPerCause ?? 200;
@@ -105,9 +108,9 @@ export class LogAggregator {
     r.events++;
     r.byCause[ev.cause] = (r.byCause[ev.cause] ?? 0) + 1;
     r.bySeverity[ev.severity]++;
-    const n = this.stored.get(ev.cause) ?? 0;
-    if (n < this.maxPerCause) {
-      this.stored.set(ev.cause, n + 1);
+    const ci = this.causeIndex(ev.cause);
+    if (this.stored[ci] < this.maxPerCause) {
+      this.stored[ci]++;
       const f: LogFinding = { file, line, cause: ev.cause, severity: ev.severity, message: flat(ev.message) };
       if (ev.code) f.code = flat(ev.code);
       if (ev.upstream) f.upstream = flat(ev.upstream);
@@ -118,32 +121,50 @@ export class LogAggregator {
     if (u) {
       if (u !== this.lastUpstream) {
         this.lastUpstream = u;
-        this.lastUpstreamCounts = this.countsFor(this.upstreams, u, this.maxUpstreams);
+        this.lastUpstreamCounts = this.tallyFor(this.upstreams, u, this.maxUpstreams);
       }
-      this.lastUpstreamCounts[ev.cause] = (this.lastUpstreamCounts[ev.cause] ?? 0) + 1;
+      this.lastUpstreamCounts.add(ci, 1);
     }
     const t = ev.time;
     if (t && t.length >= 16) {
       // Classifiers hand back the same time string for lines of the same second: skip the compare then.
       if (t !== this.lastTime && (this.lastMinute === '' || !t.startsWith(this.lastMinute))) {
         this.lastMinute = t.slice(0, 16);
-        this.lastMinuteCounts = this.countsFor(this.minutes, this.lastMinute, this.maxMinutes);
+        this.lastMinuteCounts = this.tallyFor(this.minutes, this.lastMinute, this.maxMinutes);
       }
       this.lastTime = t;
-      this.lastMinuteCounts[ev.cause] = (this.lastMinuteCounts[ev.cause] ?? 0) + 1;
+      this.lastMinuteCounts.add(ci, 1);
     }
   }
 
   finish(): LogAnalysis {
-    this.result.byUpstream = Object.fromEntries(this.upstreams);
-    this.result.perMinute = Object.fromEntries([...this.minutes].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+    this.result.byUpstream = Object.fromEntries(this.entries(this.upstreams));
+    this.result.perMinute = Object.fromEntries(this.entries(this.minutes).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
     return this.result;
   }
 
   /** True once a new upstream or minute had to go under `(other)`. */
   capped = false;
 
-  private countsFor(map: Map<string, CauseCounts>, key: string, max: number): CauseCounts {
+  private causeIndex(cause: CauseId): number {
+    const causes = this.causes;
+    for (let i = 0; i < causes.length; i++) if (causes[i] === cause) return i;
+    causes.push(cause);
+    this.stored.push(0);
+    return causes.length - 1;
+  }
+
+  private entries(map: Map<string, Tally>): [string, CauseCounts][] {
+    const out: [string, CauseCounts][] = [];
+    for (const [k, t] of map) {
+      const c: CauseCounts = {};
+      for (const ci of t.order) c[this.causes[ci]] = t.n[ci];
+      out.push([k, c]);
+    }
+    return out;
+  }
+
+  private tallyFor(map: Map<string, Tally>, key: string, max: number): Tally {
     let counts = map.get(key);
     if (!counts) {
       if (map.size >= max) {
@@ -152,7 +173,7 @@ export class LogAggregator {
       }
       counts = map.get(key);
       if (!counts) {
-        counts = {};
+        counts = new Tally();
         map.set(flat(key), counts);
       }
     }
@@ -162,7 +183,7 @@ export class LogAggregator {
   /** What a worker that aggregated one part of a file hands back (plain data, structured-clone safe). */
   partState(): AggregatorPart {
     const r = this.result;
-    return { events: r.events, byCause: r.byCause, bySeverity: r.bySeverity, findings: r.findings, upstreams: [...this.upstreams], minutes: [...this.minutes], capped: this.capped };
+    return { events: r.events, byCause: r.byCause, bySeverity: r.bySeverity, findings: r.findings, upstreams: this.entries(this.upstreams), minutes: this.entries(this.minutes), capped: this.capped };
   }
 
   /**
@@ -175,15 +196,15 @@ export class LogAggregator {
     for (const [cause, n] of Object.entries(p.byCause) as [CauseId, number][]) r.byCause[cause] = (r.byCause[cause] ?? 0) + n;
     for (const sev of ['error', 'warning', 'info'] as const) r.bySeverity[sev] += p.bySeverity[sev];
     for (const f of p.findings) {
-      const n = this.stored.get(f.cause) ?? 0;
-      if (n >= this.maxPerCause) continue;
-      this.stored.set(f.cause, n + 1);
+      const ci = this.causeIndex(f.cause);
+      if (this.stored[ci] >= this.maxPerCause) continue;
+      this.stored[ci]++;
       r.findings.push({ ...f, line: f.line + lineOffset });
     }
-    const mergeMap = (map: Map<string, CauseCounts>, entries: [string, CauseCounts][], max: number) => {
+    const mergeMap = (map: Map<string, Tally>, entries: [string, CauseCounts][], max: number) => {
       for (const [k, c] of entries) {
-        const into = this.countsFor(map, k, max);
-        for (const [cause, n] of Object.entries(c) as [CauseId, number][]) into[cause] = (into[cause] ?? 0) + n;
+        const into = this.tallyFor(map, k, max);
+        for (const [cause, n] of Object.entries(c) as [CauseId, number][]) into.add(this.causeIndex(cause), n);
       }
     };
     mergeMap(this.upstreams, p.upstreams, this.maxUpstreams);
@@ -193,6 +214,19 @@ export class LogAggregator {
     this.lastUpstream = '';
     this.lastMinute = '';
     this.lastTime = '';
+  }
+}
+
+/** Counts by cause index for one upstream or minute, and the order the causes first came in. */
+class Tally {
+  n: number[] = [];
+  order: number[] = [];
+
+  add(ci: number, k: number): void {
+    const n = this.n;
+    while (n.length <= ci) n.push(0);
+    if (n[ci] === 0) this.order.push(ci);
+    n[ci] += k;
   }
 }
 
