@@ -14,6 +14,8 @@ const USAGE = `usage:
   gateway-doctor probe URL [--samples N] [--timeout MS] [--resolve HOST:PORT:ADDR] [--config PATH...]
                            [--error-log PATH] [--header 'K: V'] [--format text|json]
   gateway-doctor logs FILE... [--format text|json]
+
+logs: "events" and "byCause" count every failure line; "findings" keeps the first 200 lines of each cause.
 `;
 
 export class UsageError extends Error {}
