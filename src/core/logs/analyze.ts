@@ -430,8 +430,10 @@ async function analyzeInParts(file: string, agg: LogAggregator, options: Analyze
   };
 
   const worker = new Worker(WORKER_FILE, { workerData: { job, counter } });
+  let workerGone = false;
   const workerDone = new Promise<void>((resolve, reject) => {
     worker.on('message', (m: { progress?: number; result?: PartResult; finished?: boolean; error?: { message: string; code?: string; name?: string } }) => {
+      if (workerGone) return;
       if (m.progress !== undefined) {
         workerBytes = m.progress;
         progress();
@@ -448,16 +450,25 @@ async function analyzeInParts(file: string, agg: LogAggregator, options: Analyze
   workerDone.catch(() => undefined);
   let onAbort: (() => void) | undefined;
   try {
-    await scanBlocks(job, counter, (r) => {
-      ownBytes = 0;
-      take(r);
-    }, {
+    const ownOptions: ReadOptions = {
       ...options,
       onProgress: (read) => {
         ownBytes = read;
         progress();
       },
-    });
+    };
+    const own = (r: PartResult) => {
+      ownBytes = 0;
+      take(r);
+    };
+    await scanBlocks(job, counter, own, ownOptions);
+    let workerFailed = false;
+    const workerEnd = workerDone.then(
+      () => undefined,
+      () => {
+        workerFailed = true;
+      },
+    );
     if (options.signal) {
       const signal = options.signal;
       const aborted = new Promise<never>((_, reject) => {
@@ -466,11 +477,19 @@ async function analyzeInParts(file: string, agg: LogAggregator, options: Analyze
         else signal.addEventListener('abort', onAbort);
       });
       aborted.catch(() => undefined);
-      await Promise.race([workerDone, aborted]);
+      await Promise.race([workerEnd, aborted]);
     } else {
-      await workerDone;
+      await workerEnd;
     }
-    if (nextToMerge !== blocks) throw new Error(`log worker lost blocks (${nextToMerge} of ${blocks} merged)`);
+    if (workerFailed) {
+      // The worker could not start or died (or hit a read error, which this thread then meets itself):
+      // read the blocks it took and did not deliver here.
+      workerGone = true;
+      await worker.terminate();
+      workerBytes = 0;
+      for (let i = nextToMerge; i < blocks; i++) if (!waiting.has(i)) own(await scanBlock(job, i, ownOptions));
+    }
+    if (nextToMerge !== blocks) throw new Error(`log blocks lost (${nextToMerge} of ${blocks} merged)`);
     if (fileAgg.capped) return false; // more upstreams/minutes than kept: read it in one go
     agg.mergePart(fileAgg.partState(), 0);
     agg.result.files.push({ file, format: format.id, lines, bytes: size, gzip: false, truncatedLines });
