@@ -267,7 +267,7 @@ function upstreamAt(text: string, from: number, to: number): string {
 
 function classifyAt(text: string, a: number, b: number): LogEvent | undefined {
   if (b - a < 30 || text.charCodeAt(a + 4) !== 47 || text.charCodeAt(a + 20) !== 91) return undefined;
-  if (text.startsWith('debug', a + 21)) return undefined;
+  if (text.charCodeAt(a + 21) === 100 /* d */ && text.startsWith('debug', a + 21)) return undefined;
   // kernelBounds()
   let start = findIn(text, ': ', a + 22, b);
   if (start < 0) return undefined;
