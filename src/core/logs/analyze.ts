@@ -350,16 +350,10 @@ export async function scanBlock(job: PartJob, i: number, options: ReadOptions = 
   if (end <= start) return { index: i, blockBytes: 0, part: agg.partState(), stats: empty };
   const format = formatById(job.format) ?? mixedFormat;
   const file = job.file;
-  const classifyAt = format.classifyAt ?? ((text: string, s: number, e: number) => format.classify(s === 0 && e === text.length ? text : text.slice(s, e)));
   const stats = await readLineRanges(
     file,
     (text, s, e, n) => {
-      let ev: LogEvent | undefined;
-      try {
-        ev = classifyAt(text, s, e);
-      } catch {
-        return; // as safeClassifyAt: a classifier bug leaves the line unclassified
-      }
+      const ev = safeClassifyAt(format, text, s, e);
       if (ev) agg.add(file, n, ev);
     },
     { ...options, maxLineLength: job.maxLineLength, chunkSize: job.chunkSize },
