@@ -33,6 +33,8 @@ const builds = [
   // The CLI: dist/cli.js is a small launcher that loads dist/cli-main.js with a V8 code cache.
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli-main.js', plugins: [noUndiciH2] },
   { ...common, entryPoints: ['src/cli/launch.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, sourcemap: false },
+  // Worker thread that analyzeFiles starts for the second half of a large log (next to cli.js / extension.js).
+  { ...common, entryPoints: ['src/core/logs/logsWorker.ts'], outfile: 'dist/logsWorker.js' },
 ];
 
 /** dist/cli-main.js.cache: V8's code cache after one representative run (a probe of a tiny HTTP server

@@ -17,7 +17,7 @@ const lazy = {
   logs: () => ({
     ...(require('../core/logs/analyze') as typeof import('../core/logs/analyze')),
     ...(require('../core/logs/report') as typeof import('../core/logs/report')),
-    displayPath: (require('../core/report/lintReport') as typeof import('../core/report/lintReport')).displayPath,
+    displayPath: (require('../core/report/paths') as typeof import('../core/report/paths')).displayPath,
   }),
   probe: () => require('./probeCommand') as typeof import('./probeCommand'),
 };
@@ -30,6 +30,8 @@ const USAGE = `usage:
                            [--error-log PATH] [--header 'K: V'] [--format text|json]
                            [--proxy URL | --no-proxy] [--keepalive MS]
   gateway-doctor logs FILE... [--format text|json]
+
+logs: "events" and "byCause" count every failure line; "findings" keeps the first 200 lines of each cause.
 `;
 
 const PROBE_HELP = `

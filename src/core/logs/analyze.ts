@@ -3,7 +3,11 @@
 // summary of fixed size.
 import { CauseId, Severity } from '../finding';
 import { LOG_FORMATS, mixedFormat, sniffFormat, formatById } from './formats';
-import { readLines, ReadOptions } from './reader';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Worker } from 'worker_threads';
+import { lineStartAfter, readFirstLines, readLineRanges, ReadOptions, ReadStats } from './reader';
 import { flat, LogEvent, LogFormat, LogFormatId } from './types';
 
 export interface LogFinding {
@@ -52,6 +56,15 @@ export interface AnalyzeOptions extends ReadOptions {
   maxMinutes?: number;
   /** Called when a file starts (progress over several files, error messages naming the file). */
   onFile?: (file: string) => void;
+  /**
+   * Classify a large plain (not gzip) file in blocks cut at line starts, on this thread and one worker
+   * thread at once (default true, when the machine has 2+ cores). The result is the same as one pass.
+   */
+  parallel?: boolean;
+  /** Smallest file that is split (default 48 MiB). */
+  parallelMinBytes?: number;
+  /** Block size for the split (default size/16, between 4 and 16 MiB); for tests. */
+  parallelBlockBytes?: number;
 }
 
 const SNIFF_LINES = 50;
@@ -68,17 +81,21 @@ export class LogAggregator {
     perMinute: {},
     files: [],
   };
-  private stored = new Map<CauseId, number>();
-  private upstreams = new Map<string, CauseCounts>();
-  private minutes = new Map<string, CauseCounts>();
+  // Per upstream and per minute, counts are kept as numbers by cause index (in `causes`) until finish():
+  // a keyed increment on a small object per event cost more than the rest of add().
+  private causes: CauseId[] = [];
+  private stored: number[] = [];
+  private upstreams = new Map<string, Tally>();
+  private minutes = new Map<string, Tally>();
   private readonly maxPerCause: number;
   private readonly maxUpstreams: number;
   private readonly maxMinutes: number;
   // Logs are in time order and name few upstreams: the previous key usually matches.
   private lastMinute = '';
-  private lastMinuteCounts: CauseCounts = {};
+  private lastMinuteCounts = new Tally();
+  private lastTime = '';
   private lastUpstream = '';
-  private lastUpstreamCounts: CauseCounts = {};
+  private lastUpstreamCounts = new Tally();
 
   constructor(options: Pick<AnalyzeOptions, 'maxFindingsPerCause' | 'maxUpstreams' | 'maxMinutes'> = {}) {
     this.maxPerCause = options.maxFindingsPerCause ?? 200;
@@ -91,9 +108,9 @@ export class LogAggregator {
     r.events++;
     r.byCause[ev.cause] = (r.byCause[ev.cause] ?? 0) + 1;
     r.bySeverity[ev.severity]++;
-    const n = this.stored.get(ev.cause) ?? 0;
-    if (n < this.maxPerCause) {
-      this.stored.set(ev.cause, n + 1);
+    const ci = this.causeIndex(ev.cause);
+    if (this.stored[ci] < this.maxPerCause) {
+      this.stored[ci]++;
       const f: LogFinding = { file, line, cause: ev.cause, severity: ev.severity, message: flat(ev.message) };
       if (ev.code) f.code = flat(ev.code);
       if (ev.upstream) f.upstream = flat(ev.upstream);
@@ -104,38 +121,123 @@ export class LogAggregator {
     if (u) {
       if (u !== this.lastUpstream) {
         this.lastUpstream = u;
-        this.lastUpstreamCounts = countsFor(this.upstreams, u, this.maxUpstreams);
+        this.lastUpstreamCounts = this.tallyFor(this.upstreams, u, this.maxUpstreams);
       }
-      this.lastUpstreamCounts[ev.cause] = (this.lastUpstreamCounts[ev.cause] ?? 0) + 1;
+      this.lastUpstreamCounts.add(ci, 1);
     }
     const t = ev.time;
     if (t && t.length >= 16) {
-      if (this.lastMinute === '' || !t.startsWith(this.lastMinute)) {
+      // Classifiers hand back the same time string for lines of the same second: skip the compare then.
+      if (t !== this.lastTime && (this.lastMinute === '' || !t.startsWith(this.lastMinute))) {
         this.lastMinute = t.slice(0, 16);
-        this.lastMinuteCounts = countsFor(this.minutes, this.lastMinute, this.maxMinutes);
+        this.lastMinuteCounts = this.tallyFor(this.minutes, this.lastMinute, this.maxMinutes);
       }
-      this.lastMinuteCounts[ev.cause] = (this.lastMinuteCounts[ev.cause] ?? 0) + 1;
+      this.lastTime = t;
+      this.lastMinuteCounts.add(ci, 1);
     }
   }
 
   finish(): LogAnalysis {
-    this.result.byUpstream = Object.fromEntries(this.upstreams);
-    this.result.perMinute = Object.fromEntries([...this.minutes].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+    this.result.byUpstream = Object.fromEntries(this.entries(this.upstreams));
+    this.result.perMinute = Object.fromEntries(this.entries(this.minutes).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
     return this.result;
+  }
+
+  /** True once a new upstream or minute had to go under `(other)`. */
+  capped = false;
+
+  private causeIndex(cause: CauseId): number {
+    const causes = this.causes;
+    for (let i = 0; i < causes.length; i++) if (causes[i] === cause) return i;
+    causes.push(cause);
+    this.stored.push(0);
+    return causes.length - 1;
+  }
+
+  private entries(map: Map<string, Tally>): [string, CauseCounts][] {
+    const out: [string, CauseCounts][] = [];
+    for (const [k, t] of map) {
+      const c: CauseCounts = {};
+      for (const ci of t.order) c[this.causes[ci]] = t.n[ci];
+      out.push([k, c]);
+    }
+    return out;
+  }
+
+  private tallyFor(map: Map<string, Tally>, key: string, max: number): Tally {
+    let counts = map.get(key);
+    if (!counts) {
+      if (map.size >= max) {
+        key = OTHER;
+        this.capped = true;
+      }
+      counts = map.get(key);
+      if (!counts) {
+        counts = new Tally();
+        map.set(flat(key), counts);
+      }
+    }
+    return counts;
+  }
+
+  /** What a worker that aggregated one part of a file hands back (plain data, structured-clone safe). */
+  partState(): AggregatorPart {
+    const r = this.result;
+    return { events: r.events, byCause: r.byCause, bySeverity: r.bySeverity, findings: r.findings, upstreams: this.entries(this.upstreams), minutes: this.entries(this.minutes), capped: this.capped };
+  }
+
+  /**
+   * Adds the events of the part of a file that follows everything added so far, as if its lines had been
+   * added here one by one: `lineOffset` lines came before it. Exact when neither side was capped.
+   */
+  mergePart(p: AggregatorPart, lineOffset: number): void {
+    const r = this.result;
+    r.events += p.events;
+    for (const [cause, n] of Object.entries(p.byCause) as [CauseId, number][]) r.byCause[cause] = (r.byCause[cause] ?? 0) + n;
+    for (const sev of ['error', 'warning', 'info'] as const) r.bySeverity[sev] += p.bySeverity[sev];
+    for (const f of p.findings) {
+      const ci = this.causeIndex(f.cause);
+      if (this.stored[ci] >= this.maxPerCause) continue;
+      this.stored[ci]++;
+      r.findings.push({ ...f, line: f.line + lineOffset });
+    }
+    const mergeMap = (map: Map<string, Tally>, entries: [string, CauseCounts][], max: number) => {
+      for (const [k, c] of entries) {
+        const into = this.tallyFor(map, k, max);
+        for (const [cause, n] of Object.entries(c) as [CauseId, number][]) into.add(this.causeIndex(cause), n);
+      }
+    };
+    mergeMap(this.upstreams, p.upstreams, this.maxUpstreams);
+    mergeMap(this.minutes, p.minutes, this.maxMinutes);
+    if (p.capped) this.capped = true;
+    // The part's keys are new objects: the last-key caches must not point into the old ones.
+    this.lastUpstream = '';
+    this.lastMinute = '';
+    this.lastTime = '';
   }
 }
 
-function countsFor(map: Map<string, CauseCounts>, key: string, max: number): CauseCounts {
-  let counts = map.get(key);
-  if (!counts) {
-    if (map.size >= max) key = OTHER;
-    counts = map.get(key);
-    if (!counts) {
-      counts = {};
-      map.set(flat(key), counts);
-    }
+/** Counts by cause index for one upstream or minute, and the order the causes first came in. */
+class Tally {
+  n: number[] = [];
+  order: number[] = [];
+
+  add(ci: number, k: number): void {
+    const n = this.n;
+    while (n.length <= ci) n.push(0);
+    if (n[ci] === 0) this.order.push(ci);
+    n[ci] += k;
   }
-  return counts;
+}
+
+export interface AggregatorPart {
+  events: number;
+  byCause: CauseCounts;
+  bySeverity: Record<Severity, number>;
+  findings: LogFinding[];
+  upstreams: [string, CauseCounts][];
+  minutes: [string, CauseCounts][];
+  capped: boolean;
 }
 
 function safeClassify(format: LogFormat, line: string): LogEvent | undefined {
@@ -143,6 +245,14 @@ function safeClassify(format: LogFormat, line: string): LogEvent | undefined {
     return format.classify(line);
   } catch {
     // A classifier bug must never stop a multi-GB scan; the line simply stays unclassified.
+    return undefined;
+  }
+}
+
+function safeClassifyAt(format: LogFormat, text: string, start: number, end: number): LogEvent | undefined {
+  try {
+    return format.classifyAt ? format.classifyAt(text, start, end) : format.classify(start === 0 && end === text.length ? text : text.slice(start, end));
+  } catch {
     return undefined;
   }
 }
@@ -166,31 +276,229 @@ export async function analyzeFiles(files: readonly string[], options: AnalyzeOpt
   const agg = new LogAggregator(options);
   for (const file of files) {
     options.onFile?.(file);
+    if (await analyzeInParts(file, agg, options)) continue;
     let format: LogFormat | undefined = options.format ? formatById(options.format) : undefined;
     const pending: string[] = [];
-    const handle = (line: string, n: number) => {
-      const ev = safeClassify(format!, line);
+    const handle = (text: string, start: number, end: number, n: number) => {
+      const ev = safeClassifyAt(format!, text, start, end);
       if (ev) agg.add(file, n, ev);
     };
-    const stats = await readLines(
+    const stats = await readLineRanges(
       file,
-      (line, n) => {
-        if (format) return handle(line, n);
-        pending.push(line);
+      (text, start, end, n) => {
+        if (format) return handle(text, start, end, n);
+        pending.push(text.slice(start, end));
         if (pending.length < SNIFF_LINES) return;
         format = sniffFormat(pending) ?? mixedFormat;
-        pending.forEach((l, i) => handle(l, n - pending.length + 1 + i));
+        pending.forEach((l, i) => handle(l, 0, l.length, n - pending.length + 1 + i));
         pending.length = 0;
       },
       options,
     );
     if (!format) {
       format = sniffFormat(pending) ?? mixedFormat;
-      pending.forEach((l, i) => handle(l, stats.lines - pending.length + 1 + i));
+      pending.forEach((l, i) => handle(l, 0, l.length, stats.lines - pending.length + 1 + i));
     }
     agg.result.files.push({ file, format: format.id, lines: stats.lines, bytes: stats.bytes, gzip: stats.gzip, truncatedLines: stats.truncatedLines });
   }
   return agg.finish();
+}
+
+// ---- One large file in blocks, shared between this thread and a worker (logsWorker.ts). ----
+// The file is cut into blocks at line starts (the first line start at or after each multiple of the block
+// size). This thread and one worker take the next unclaimed block from a shared counter until none is left,
+// so a slow start or a busy core on either side does not leave the other idle. Each block is classified into
+// its own aggregator with line numbers from 1; the blocks are merged in file order with the lines before
+// them as offset, which gives what one pass over the file gives (LogAggregator.mergePart).
+
+/** What a block scan needs: the file, its format and the aggregation settings. */
+export interface PartJob {
+  file: string;
+  format: LogFormatId;
+  size: number;
+  blockBytes: number;
+  blocks: number;
+  maxLineLength?: number;
+  chunkSize?: number;
+  maxFindingsPerCause?: number;
+  maxUpstreams?: number;
+  maxMinutes?: number;
+}
+
+export interface PartResult {
+  index: number;
+  /** Bytes of the file in this block. */
+  blockBytes: number;
+  part: AggregatorPart;
+  stats: ReadStats;
+}
+
+/** Start of block `i`: the first line start at or after i × blockBytes (the file size if there is none). */
+function blockStart(job: PartJob, i: number): number {
+  if (i <= 0) return 0;
+  if (i >= job.blocks) return job.size;
+  const at = lineStartAfter(job.file, i * job.blockBytes - 1, job.size);
+  return at < 0 ? job.size : Math.min(at, job.size);
+}
+
+/** Classifies block `i` into a fresh aggregator. */
+export async function scanBlock(job: PartJob, i: number, options: ReadOptions = {}): Promise<PartResult> {
+  const agg = new LogAggregator(job);
+  const start = blockStart(job, i);
+  const end = blockStart(job, i + 1);
+  const empty: ReadStats = { lines: 0, bytes: job.size, gzip: false, truncatedLines: 0, droppedChars: 0 };
+  if (end <= start) return { index: i, blockBytes: 0, part: agg.partState(), stats: empty };
+  const format = formatById(job.format) ?? mixedFormat;
+  const file = job.file;
+  const stats = await readLineRanges(
+    file,
+    (text, s, e, n) => {
+      const ev = safeClassifyAt(format, text, s, e);
+      if (ev) agg.add(file, n, ev);
+    },
+    { ...options, maxLineLength: job.maxLineLength, chunkSize: job.chunkSize },
+    { start, end },
+  );
+  return { index: i, blockBytes: end - start, part: agg.partState(), stats };
+}
+
+/** Takes block numbers from the shared counter until none is left; `done` gets each block's result. */
+export async function scanBlocks(job: PartJob, counter: Int32Array, done: (r: PartResult) => void, options: ReadOptions = {}): Promise<void> {
+  for (let i = Atomics.add(counter, 0, 1); i < job.blocks; i = Atomics.add(counter, 0, 1)) done(await scanBlock(job, i, options));
+}
+
+const WORKER_FILE = path.join(__dirname, 'logsWorker.js');
+
+/**
+ * Analyses a large plain file on this thread and a worker at once and merges the blocks as if the file had
+ * been read in one go. Returns false, having changed nothing, when the file does not qualify or when the
+ * upstream/minute caps were reached (the caller then reads it in one go, which is exact in that case too).
+ */
+async function analyzeInParts(file: string, agg: LogAggregator, options: AnalyzeOptions): Promise<boolean> {
+  if (options.parallel === false || agg.capped) return false;
+  if ((os.availableParallelism?.() ?? os.cpus().length) < 2 || !fs.existsSync(WORKER_FILE)) return false;
+  const size = fs.statSync(file).size;
+  if (size < (options.parallelMinBytes ?? 48 << 20) || size < 2) return false;
+  options.signal?.throwIfAborted();
+  const fd = fs.openSync(file, 'r');
+  const head = Buffer.alloc(2);
+  const gzip = fs.readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  fs.closeSync(fd);
+  if (gzip) return false;
+  const blockBytes = Math.max(1, options.parallelBlockBytes ?? Math.min(16 << 20, Math.max(4 << 20, Math.ceil(size / 16))));
+  const blocks = Math.ceil(size / blockBytes);
+  if (blocks < 2) return false;
+  let format: LogFormat | undefined = options.format ? formatById(options.format) : undefined;
+  if (!format) {
+    const first = readFirstLines(file, SNIFF_LINES, size, options.maxLineLength);
+    if (first.length < SNIFF_LINES) return false; // a few giant lines: one pass sniffs them as it always did
+    format = sniffFormat(first) ?? mixedFormat;
+  }
+  const job: PartJob = {
+    file,
+    format: format.id,
+    size,
+    blockBytes,
+    blocks,
+    maxLineLength: options.maxLineLength,
+    chunkSize: options.chunkSize,
+    maxFindingsPerCause: options.maxFindingsPerCause,
+    maxUpstreams: options.maxUpstreams,
+    maxMinutes: options.maxMinutes,
+  };
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+
+  // Blocks are merged in order as soon as all before them are in, so at most a few wait in memory.
+  const fileAgg = new LogAggregator(options);
+  const waiting = new Map<number, PartResult>();
+  let nextToMerge = 0;
+  let lines = 0;
+  let truncatedLines = 0;
+  let doneBytes = 0;
+  let ownBytes = 0;
+  let workerBytes = 0;
+  const progress = () => options.onProgress?.(Math.min(size, doneBytes + ownBytes + workerBytes), size);
+  const take = (r: PartResult) => {
+    doneBytes += r.blockBytes;
+    waiting.set(r.index, r);
+    for (let next = waiting.get(nextToMerge); next; next = waiting.get(nextToMerge)) {
+      waiting.delete(nextToMerge++);
+      fileAgg.mergePart(next.part, lines);
+      lines += next.stats.lines;
+      truncatedLines += next.stats.truncatedLines;
+    }
+  };
+
+  const worker = new Worker(WORKER_FILE, { workerData: { job, counter } });
+  let workerGone = false;
+  const workerDone = new Promise<void>((resolve, reject) => {
+    worker.on('message', (m: { progress?: number; result?: PartResult; finished?: boolean; error?: { message: string; code?: string; name?: string } }) => {
+      if (workerGone) return;
+      if (m.progress !== undefined) {
+        workerBytes = m.progress;
+        progress();
+      } else if (m.result) {
+        workerBytes = 0;
+        take(m.result);
+        progress();
+      } else if (m.finished) resolve();
+      else if (m.error) reject(Object.assign(new Error(m.error.message), { code: m.error.code, name: m.error.name ?? 'Error' }));
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) => reject(new Error(`log worker stopped (exit code ${code})`)));
+  });
+  workerDone.catch(() => undefined);
+  let onAbort: (() => void) | undefined;
+  try {
+    const ownOptions: ReadOptions = {
+      ...options,
+      onProgress: (read) => {
+        ownBytes = read;
+        progress();
+      },
+    };
+    const own = (r: PartResult) => {
+      ownBytes = 0;
+      take(r);
+    };
+    await scanBlocks(job, counter, own, ownOptions);
+    let workerFailed = false;
+    const workerEnd = workerDone.then(
+      () => undefined,
+      () => {
+        workerFailed = true;
+      },
+    );
+    if (options.signal) {
+      const signal = options.signal;
+      const aborted = new Promise<never>((_, reject) => {
+        onAbort = () => reject(signal.reason ?? new DOMException('This operation was aborted', 'AbortError'));
+        if (signal.aborted) onAbort();
+        else signal.addEventListener('abort', onAbort);
+      });
+      aborted.catch(() => undefined);
+      await Promise.race([workerEnd, aborted]);
+    } else {
+      await workerEnd;
+    }
+    if (workerFailed) {
+      // The worker could not start or died (or hit a read error, which this thread then meets itself):
+      // read the blocks it took and did not deliver here.
+      workerGone = true;
+      await worker.terminate();
+      workerBytes = 0;
+      for (let i = nextToMerge; i < blocks; i++) if (!waiting.has(i)) own(await scanBlock(job, i, ownOptions));
+    }
+    if (nextToMerge !== blocks) throw new Error(`log blocks lost (${nextToMerge} of ${blocks} merged)`);
+    if (fileAgg.capped) return false; // more upstreams/minutes than kept: read it in one go
+    agg.mergePart(fileAgg.partState(), 0);
+    agg.result.files.push({ file, format: format.id, lines, bytes: size, gzip: false, truncatedLines });
+    options.onProgress?.(size, size);
+    return true;
+  } finally {
+    if (onAbort) options.signal?.removeEventListener('abort', onAbort);
+    void worker.terminate();
+  }
 }
 
 export { LOG_FORMATS };

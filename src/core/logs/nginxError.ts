@@ -191,9 +191,147 @@ function classify(line: string): LogEvent | undefined {
   return ev;
 }
 
+// ---- The streaming fast path: classify(text.slice(a, b)) without the slice. ----
+// Same rules as classify() above, with every search bounded to [a, b) (a match only counts when it ends
+// inside the line), reordered so that a line whose message kernel was seen recently costs a few compares:
+//  - A remembered kernel K is stored with the `, client: ` that ended it. K + `, client: ` found at the
+//    kernel start means the first `, client: ` of the line is right after K (an earlier one would lie inside
+//    that same text, and did not in the line K came from), so the kernel is K without searching for its end.
+//  - Whether K names "upstream" or matches OTHER_FAILURES is remembered with it; only kernels that do neither
+//    test OTHER_FAILURES on the whole line, as classify() does.
+//  - A remembered upstream address A (`scheme://host:port`, not unix:) followed by `/` or `"` is the address
+//    upstreamAddress() would cut from the value, so only the closing quote is searched for.
+// The caches hand back the same string instances for repeated values, so the aggregator's map lookups hit
+// strings whose hash V8 already knows. test/unit/logsFast.test.ts compares this with classify().
+interface Kernel {
+  /** The kernel text. */
+  k: string;
+  /** k + ', client: ' when the kernel ended there, else k (it ran to the end of the line). */
+  full: string;
+  client: boolean;
+  /** The kernel alone passes the quiet-line filter. */
+  gate: boolean;
+  /** k's first and last character codes, a cheap test before the compare. */
+  c0: number;
+  cl: number;
+  verdict: Verdict | null;
+}
+const atKernels: Kernel[] = [];
+let atNext = 0;
+let atSecond = '';
+let atTime = '';
+const RECENT_UPSTREAMS = 16;
+const atUpstreams: string[] = [];
+/** The address is scheme://host[:port] with no unix: socket, so the shortcut above applies. */
+const atUpSimple: boolean[] = [];
+let atUpNext = 0;
+
+/**
+ * text.startsWith(k, at) for a k known to fit. A slice compared with === (V8 compares the characters word by
+ * word) measured cheaper than startsWith and than a charCodeAt loop for kernels of 20-100 characters.
+ */
+function eqAt(text: string, k: string, at: number): boolean {
+  return text.slice(at, at + k.length) === k;
+}
+
+/** Index of `pat` in text[from, end), or -1. */
+function findIn(text: string, pat: string, from: number, end: number): number {
+  const i = text.indexOf(pat, from);
+  return i >= 0 && i + pat.length <= end ? i : -1;
+}
+
+/** upstreamAddress(text.slice(from, to)), as a cached string instance. */
+function upstreamAt(text: string, from: number, to: number): string {
+  let a = to;
+  const scheme = findIn(text, '://', from, to);
+  const host = scheme < 0 ? from : scheme + 3;
+  const unix = host + 5 <= to && text.startsWith('unix:', host);
+  if (unix) {
+    const colon = findIn(text, ':', host + 5, to);
+    if (colon >= 0) a = colon;
+  } else {
+    const slash = findIn(text, '/', host, to);
+    if (slash >= 0) a = slash;
+  }
+  const len = a - from;
+  for (let i = 0; i < atUpstreams.length; i++) {
+    const u = atUpstreams[i];
+    if (u.length === len && eqAt(text, u, from)) return u;
+  }
+  const u = flat(text.slice(from, a));
+  atUpstreams[atUpNext] = u;
+  atUpSimple[atUpNext] = scheme >= 0 && !unix && !u.includes('"');
+  atUpNext = (atUpNext + 1) % RECENT_UPSTREAMS;
+  return u;
+}
+
+function classifyAt(text: string, a: number, b: number): LogEvent | undefined {
+  if (b - a < 30 || text.charCodeAt(a + 4) !== 47 || text.charCodeAt(a + 20) !== 91) return undefined;
+  if (text.charCodeAt(a + 21) === 100 /* d */ && text.startsWith('debug', a + 21)) return undefined;
+  // kernelBounds()
+  let start = findIn(text, ': ', a + 22, b);
+  if (start < 0) return undefined;
+  start += 2;
+  if (start < b && text.charCodeAt(start) === 42 /* * */) {
+    const sp = findIn(text, ' ', start, b);
+    if (sp >= 0) start = sp + 1;
+  }
+  let hit: Kernel | undefined;
+  const c0 = text.charCodeAt(start);
+  for (let i = 0; i < atKernels.length; i++) {
+    const e = atKernels[i];
+    const kEnd = start + e.k.length;
+    if (e.c0 !== c0 || text.charCodeAt(kEnd - 1) !== e.cl) continue;
+    if (e.client ? kEnd + 10 <= b && eqAt(text, e.full, start) : kEnd === b && eqAt(text, e.k, start)) {
+      hit = e;
+      break;
+    }
+  }
+  let end: number;
+  let verdict: Verdict | null;
+  if (hit) {
+    end = start + hit.k.length;
+    if (!hit.gate && !OTHER_FAILURES.test(text.slice(a, b))) return undefined;
+    verdict = hit.verdict;
+  } else {
+    end = findIn(text, ', client: ', start, b);
+    const client = end >= 0;
+    if (!client) end = b;
+    const up = findIn(text, 'upstream', start, b);
+    if ((up < 0 || up >= end) && !OTHER_FAILURES.test(text.slice(a, b))) return undefined;
+    const k = flat(text.slice(start, end));
+    verdict = judge(k);
+    atKernels[atNext] = { k, full: client ? k + ', client: ' : k, client, gate: k.includes('upstream') || OTHER_FAILURES.test(k), c0: k.charCodeAt(0), cl: k.charCodeAt(k.length - 1), verdict };
+    atNext = (atNext + 1) % RECENT;
+  }
+  if (!verdict) return undefined;
+  // timeOf()
+  if (atSecond === '' || !eqAt(text, atSecond, a)) {
+    atSecond = flat(text.slice(a, a + 19));
+    atTime = `${text.slice(a, a + 4)}-${text.slice(a + 5, a + 7)}-${text.slice(a + 8, a + 10)}T${text.slice(a + 11, a + 19)}`;
+  }
+  const ev: LogEvent = { cause: verdict.cause, severity: verdict.severity, message: verdict.message, time: atTime };
+  if (verdict.code) ev.code = verdict.code;
+  const u = findIn(text, ' upstream: "', end, b);
+  if (u >= 0) {
+    const from = u + 12;
+    for (let i = 0; i < atUpstreams.length; i++) {
+      const A = atUpstreams[i];
+      const next = text.charCodeAt(from + A.length);
+      if (!atUpSimple[i] || (next !== 47 /* / */ && next !== 34 /* " */) || !eqAt(text, A, from)) continue;
+      if (next === 34 ? from + A.length < b : findIn(text, '"', from + A.length, b) >= 0) ev.upstream = A;
+      return ev;
+    }
+    const q = findIn(text, '"', from, b);
+    if (q >= 0) ev.upstream = upstreamAt(text, from, q);
+  }
+  return ev;
+}
+
 export const nginxError: LogFormat = {
   id: 'nginx-error',
   title: 'nginx error.log',
   detect: (line) => LINE.test(line),
   classify,
+  classifyAt,
 };

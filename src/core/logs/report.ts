@@ -2,7 +2,7 @@
 // summary by cause, by upstream and over time).
 import * as path from 'path';
 import { CAUSE_TITLES, CauseId } from '../finding';
-import { displayPath } from '../report/lintReport';
+import { displayPath } from '../report/paths';
 import { CauseCounts, LogAnalysis } from './analyze';
 
 export function logsJson(a: LogAnalysis, cwd: string): object {

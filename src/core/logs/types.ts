@@ -24,6 +24,11 @@ export interface LogFormat {
   detect(line: string): boolean;
   /** A failure event, or undefined for lines that are not about failures. Never throws. */
   classify(line: string): LogEvent | undefined;
+  /**
+   * Optional fast path for the streaming reader: the same answer as `classify(text.slice(start, end))`,
+   * without cutting the line out of the chunk it sits in. `end` excludes the line break (and a CR).
+   */
+  classifyAt?(text: string, start: number, end: number): LogEvent | undefined;
 }
 
 export const MONTHS: Record<string, string> = {

@@ -4,10 +4,9 @@ import * as path from 'path';
 import { Finding, docsUrl } from '../finding';
 import { allRules } from '../rules';
 
-export function displayPath(file: string, cwd: string): string {
-  const rel = path.relative(cwd, file);
-  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
-}
+import { displayPath } from './paths';
+
+export { displayPath };
 
 export function lintJson(findings: Finding[], cwd: string): object {
   return {
