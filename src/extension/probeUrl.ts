@@ -6,7 +6,6 @@ import * as vscode from 'vscode';
 import { CAUSE_TITLES } from '../core/finding';
 import { ProbeOptions, ProbeUsageError, parseProbeUrl, probe } from '../core/probe/probe';
 import { ConfigMapping, mapUrlToConfig } from '../core/probe/configMap';
-import { markLog, readSince } from '../core/probe/errorLogTail';
 import { CurlRequest, curlCommand } from '../core/probe/curl';
 import { routeUrl } from '../core/configs/nginx/urlRoute';
 import { SourceCache } from '../core/configs/nginx/tree';
@@ -22,9 +21,6 @@ import { readProbeSettings } from './settings';
 const RECENT_KEY = 'gatewayDoctor.recentProbeUrls';
 /** One report panel for probes: it shows the result last opened. */
 export const PROBE_REPORT_KEY = 'probe';
-
-/** Options the probe core takes in newer versions (proxy, keep-alive measurement); older cores ignore them. */
-type NetworkOptions = { proxy?: string | null; noProxy?: string; measureKeepAliveMs?: number };
 
 export class UrlProber implements vscode.Disposable {
   private readonly output = vscode.window.createOutputChannel('Gateway Doctor: Probe');
@@ -68,17 +64,21 @@ export class UrlProber implements vscode.Disposable {
         let configLines: string[] = [];
         let errorLogs: string[] = [];
         let configNotes: ConfigMapping['notes'] = [];
+        let upstreamKeepAlive: ConfigMapping['upstreamKeepAlive'];
+        const measureKeepAliveMs = settings.measureKeepAliveMs || undefined;
         try {
-          const mapping = await mapUrlToConfig(url, this.index.list(), { timeoutMs: settings.timeoutMs, signal: controller.signal });
+          if (measureKeepAliveMs) progress.report({ message: 'mapping the URL to the workspace configs and measuring the upstream keep-alive…' });
+          const mapping = await mapUrlToConfig(url, this.index.list(), { timeoutMs: settings.timeoutMs, signal: controller.signal, measureKeepAliveMs });
           configLines = mapping.lines;
           configNotes = mapping.notes;
+          upstreamKeepAlive = mapping.upstreamKeepAlive;
           if (mapping.errorLog) errorLogs = [mapping.errorLog];
         } catch (err) {
           this.log.info(`probe: no config mapping for ${url}: ${(err as Error).message}`);
         }
         const route = this.route(url);
-        progress.report({ message: `${settings.samples} sample${settings.samples === 1 ? '' : 's'}…` });
-        const options: ProbeOptions & NetworkOptions = {
+        progress.report({ message: `${settings.samples} sample${settings.samples === 1 ? '' : 's'}${measureKeepAliveMs ? `, then up to ${Math.round(measureKeepAliveMs / 1000)} s measuring the idle keep-alive` : ''}…` });
+        const options: ProbeOptions = {
           samples: settings.samples,
           timeoutMs: settings.timeoutMs,
           signal: controller.signal,
@@ -86,15 +86,14 @@ export class UrlProber implements vscode.Disposable {
           configNotes,
           proxy: settings.proxy,
           noProxy: settings.noProxy,
-          measureKeepAliveMs: settings.measureKeepAliveMs || undefined,
+          measureKeepAliveMs,
+          upstreamKeepAlive,
         };
-        // The probe reads the log for its verdict; the report shows the same lines, so note the end here too.
-        const marks = errorLogs.map(markLog);
         try {
           const report: ProbeReportView = await probe(url, options);
           if (controller.signal.aborted) return undefined;
           const request: CurlRequest = { url, timeoutMs: settings.timeoutMs, proxy: settings.proxy, noProxy: settings.noProxy, followRedirects: report.samples.some((x) => x.redirects.some((d) => d.followed)) };
-          const errorLog = marks.length ? { files: errorLogs, lines: marks.flatMap(readSince) } : undefined;
+          const errorLog = errorLogs.length ? { files: errorLogs, lines: report.errorLog ?? [] } : undefined;
           return { url, report, finishedAt: new Date(), configLines, route, errorLog, request };
         } catch (err) {
           if (controller.signal.aborted) return undefined;

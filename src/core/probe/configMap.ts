@@ -6,6 +6,7 @@ import { buildTree, ConfNode, ConfTree, SourceCache, childrenNamed, contextOf } 
 import { RuleContext } from '../configs/nginx/rule';
 import { parseSize } from '../configs/nginx/directives';
 import { parseProxyTarget } from '../configs/nginx/upstreamTarget';
+import { pickLocation, pickServer } from '../configs/nginx/urlRoute';
 import { treeVersion } from '../configs/nginx/lint';
 import { http11ByDefault, formatVersion } from '../configs/nginx/version';
 import { NodeFileHost } from '../host';
@@ -45,67 +46,6 @@ const fmtMs = (ms: number) => (ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000}s` :
 function where(tree: ConfTree, n: ConfNode): string {
   const src = tree.files.get(n.d.file)!;
   return `${path.basename(n.d.file)}:${src.lines.positionAt(n.d.start).line + 1}`;
-}
-
-function listenPort(arg: string): number | undefined {
-  const m = /(?:^|:)(\d+)$/.exec(arg.replace(/^\[[^\]]*\]/, (x) => x.replace(/:/g, '')));
-  return m ? +m[1] : /^\d+$/.test(arg) ? +arg : undefined;
-}
-
-function nameMatches(pattern: string, host: string): boolean {
-  if (pattern.startsWith('~')) {
-    try {
-      return new RegExp(pattern.slice(1).replace(/\(\?<(\w+)>/g, '(?<$1>'), 'i').test(host);
-    } catch {
-      return false;
-    }
-  }
-  if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1)) || host === pattern.slice(2);
-  if (pattern.startsWith('.')) return host === pattern.slice(1) || host.endsWith(pattern);
-  if (pattern.endsWith('.*')) return host.startsWith(pattern.slice(0, -1));
-  return pattern.toLowerCase() === host;
-}
-
-function pickServer(tree: ConfTree, port: number, host: string): ConfNode | undefined {
-  const servers = (tree.byName.get('server') ?? []).filter((n) => n.children && contextOf(n, tree.rootContext) === 'server');
-  const onPort = servers.filter((s) => {
-    const listens = childrenNamed(s.children, 'listen');
-    if (listens.length === 0) return port === 80;
-    return listens.some((l) => listenPort(l.d.args[0]?.value ?? '') === port);
-  });
-  return (
-    onPort.find((s) => childrenNamed(s.children, 'server_name').some((n) => n.d.args.some((a) => nameMatches(a.value, host)))) ??
-    onPort.find((s) => childrenNamed(s.children, 'listen').some((l) => l.d.args.some((a) => a.value === 'default_server' || a.value === 'default'))) ??
-    onPort[0]
-  );
-}
-
-/** nginx's location choice: exact, else longest prefix (final if ^~), else first regex, else that prefix. */
-export function pickLocation(server: ConfNode, uri: string): ConfNode | undefined {
-  const locs = childrenNamed(server.children, 'location');
-  let best: ConfNode | undefined;
-  let bestLen = -1;
-  for (const l of locs) {
-    const a = l.d.args.map((x) => x.value);
-    if (a[0] === '=' && a[1] === uri) return l;
-    const prefix = a.length === 1 ? a[0] : a[0] === '^~' ? a[1] : undefined;
-    if (prefix !== undefined && !prefix.startsWith('@') && uri.startsWith(prefix) && prefix.length > bestLen) {
-      best = l;
-      bestLen = prefix.length;
-    }
-  }
-  if (best && best.d.args[0].value === '^~') return best;
-  for (const l of locs) {
-    const a = l.d.args.map((x) => x.value);
-    if (a[0] === '~' || a[0] === '~*') {
-      try {
-        if (new RegExp(a[1], a[0] === '~*' ? 'i' : '').test(uri)) return l;
-      } catch {
-        /* a PCRE-only pattern: skip it */
-      }
-    }
-  }
-  return best;
 }
 
 export async function mapUrlToConfig(

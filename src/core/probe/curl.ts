@@ -1,13 +1,13 @@
 // "Copy as curl": the probe's request as one POSIX shell command, so the user can repeat it outside the
 // editor and compare curl's phase timings with the report. Secrets are never copied in clear text:
 // credential headers, cookies, token-like query values and proxy passwords become a placeholder.
+import { PROBE_USER_AGENT } from './types';
 import type { ResolveOverride } from './resolveOverride';
 import { isSecretHeader, redactInText, redactUrl, REDACTED } from './redact';
 
 export const CURL_PLACEHOLDER = '<redacted>';
 
 /** What the probe sends on its own (src/core/probe/phases.ts httpPhase); curl sets Host itself. */
-const PROBE_USER_AGENT = 'gateway-doctor/0.1';
 
 export interface CurlRequest {
   /** The URL as given (it may hold secrets: they are replaced here). */

@@ -5,6 +5,7 @@
 // server behind it (layer B) closes them, or requests race the close: this number is B's side.
 import { performance } from 'perf_hooks';
 import type * as net from 'net';
+import { PROBE_USER_AGENT } from './types';
 import type { KeepAliveInfo, Sample } from './types';
 import { Budget, PhaseError, tlsPhase } from './phases';
 import { defaultPort } from './resolveOverride';
@@ -59,7 +60,7 @@ export async function measureKeepAlive(url: URL, opts: KeepAliveOptions, maxWait
       .map(([k, v]) => `${k}: ${v}\r\n`)
       .join('');
     socket.write(
-      `GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\nUser-Agent: gateway-doctor/0.1\r\nAccept: */*\r\n${extra}` +
+      `GET ${path} HTTP/1.1\r\nHost: ${url.host}\r\nUser-Agent: ${PROBE_USER_AGENT}\r\nAccept: */*\r\n${extra}` +
         `${route.proxyAuthorization ? `Proxy-Authorization: ${route.proxyAuthorization}\r\n` : ''}Connection: keep-alive\r\n\r\n`,
     );
     const res = await readRawResponse(socket, budget, { maxHeaderBytes: opts.maxHeaderBytes ?? 64 * 1024, keepBodyBytes: 0, maxBodyBytes: opts.maxBodyBytes ?? 4 * 1024 * 1024 });

@@ -6,6 +6,7 @@ import * as net from 'net';
 import type * as tls from 'tls';
 import { performance } from 'perf_hooks';
 import type { Client as UndiciClient } from 'undici';
+import { PROBE_USER_AGENT } from './types';
 import type { ConnectAttempt, DnsInfo, HttpInfo, TlsInfo } from './types';
 import { redactHeaders } from './redact';
 
@@ -283,7 +284,7 @@ export async function httpPhase(socket: net.Socket, opts: HttpOptions, budget: B
       method: opts.method as 'GET',
       headers: {
         host: opts.url.host,
-        'user-agent': 'gateway-doctor/0.1',
+        'user-agent': PROBE_USER_AGENT,
         accept: '*/*',
         ...opts.headers,
         ...(opts.proxyAuthorization ? { 'proxy-authorization': opts.proxyAuthorization } : {}),

@@ -233,6 +233,7 @@ export async function probe(rawUrl: string, opts: ProbeOptions = {}): Promise<Pr
   if (proxy) report.proxy = { url: proxy.display, source: proxy.source, bypassed: proxy.bypassed };
   if (keepAlive) report.keepAlive = keepAlive;
   if (opts.upstreamKeepAlive) report.upstreamKeepAlive = opts.upstreamKeepAlive;
+  if (errorLog) report.errorLog = errorLog;
   return report;
 }
 

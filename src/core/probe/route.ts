@@ -5,6 +5,7 @@
 import type * as net from 'net';
 import type * as tls from 'tls';
 import { performance } from 'perf_hooks';
+import { PROBE_USER_AGENT } from './types';
 import type { DnsInfo, ProxyUse, Sample } from './types';
 import { Budget, PhaseError, connectOne, dnsPhase } from './phases';
 import { ResolveOverride, defaultPort, overrideFor } from './resolveOverride';
@@ -125,7 +126,7 @@ export async function openRoute(url: URL, proxy: ProxyChoice | undefined, budget
   const t1 = performance.now();
   let res: RawResponse;
   try {
-    socket.write(`CONNECT ${use!.target} HTTP/1.1\r\nHost: ${use!.target}\r\nUser-Agent: gateway-doctor/0.1\r\n${auth ? `Proxy-Authorization: ${auth}\r\n` : ''}\r\n`);
+    socket.write(`CONNECT ${use!.target} HTTP/1.1\r\nHost: ${use!.target}\r\nUser-Agent: ${PROBE_USER_AGENT}\r\n${auth ? `Proxy-Authorization: ${auth}\r\n` : ''}\r\n`);
     res = await readRawResponse(socket, budget, { maxHeaderBytes: o.maxHeaderBytes, keepBodyBytes: 16 * 1024, maxBodyBytes: 64 * 1024, connect: true, unframedIdleMs: 1000 });
   } catch (err) {
     socket.destroy();

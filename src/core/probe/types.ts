@@ -3,6 +3,9 @@ import type { CauseId } from '../finding';
 
 /** Durations of one request, in milliseconds. dns/connect/tls/ttfb are each their own phase (httpstat's
  * picture); ttfb is request sent → first response byte ("server processing"); total is start → end. */
+/** The User-Agent every request of the probe sends (and Copy as curl repeats). */
+export const PROBE_USER_AGENT = 'gateway-doctor/0.1';
+
 export interface Phases {
   dnsMs: number;
   connectMs: number;
@@ -177,4 +180,6 @@ export interface ProbeReport {
   keepAlive?: KeepAliveInfo;
   /** With --config and measureKeepAliveMs: the same measured on nginx's upstream directly. */
   upstreamKeepAlive?: KeepAliveInfo;
+  /** With errorLogs: the lines the proxy appended to its error log while the probe ran (redacted). */
+  errorLog?: ErrorLogLine[];
 }

@@ -4,27 +4,11 @@
 // Every value from the report is escaped here; the page's CSP allows no inline style or script, so the
 // pictures use SVG attributes for geometry and CSS classes (media/probe-report.css) for colour.
 import { CAUSE_TITLES } from '../finding';
-import type { ErrorLogLine, Phases, PhasePercentiles, ProbeReport, Sample } from '../probe/types';
+import type { ErrorLogLine, KeepAliveInfo, Phases, PhasePercentiles, ProbeReport, Sample } from '../probe/types';
 import type { RoutePlace } from '../configs/nginx/urlRoute';
 
-/** An idle keep-alive measurement: how long a server kept one idle connection open. */
-export interface KeepAliveMeasurement {
-  idleTimeoutMs?: number;
-  /** Still open when the measurement stopped waiting. */
-  openAfterMs?: number;
-  error?: string;
-  target: string;
-}
-
-/** Report fields the probe core adds in newer versions; rendered when present. */
-export interface ProbeReportExtras {
-  proxy?: { url: string; source: 'env' | 'option'; bypassed: boolean };
-  keepAlive?: KeepAliveMeasurement;
-  upstreamKeepAlive?: KeepAliveMeasurement;
-  errorLog?: ErrorLogLine[];
-}
-
-export type ProbeReportView = ProbeReport & ProbeReportExtras;
+/** The report as the editor holds it (kept as a name for the editor's modules). */
+export type ProbeReportView = ProbeReport;
 
 export interface ProbeHtmlInput {
   report: ProbeReportView;
@@ -383,7 +367,7 @@ function errorLogSection(input: ProbeHtmlInput): string {
   return `<section id="error-log"><h2>Error log during the probe</h2>${lines.length ? `<p class="muted">${esc(files.join(', '))}</p>` : ''}${body}</section>`;
 }
 
-function keepAliveLine(label: string, k: KeepAliveMeasurement): string {
+function keepAliveLine(label: string, k: KeepAliveInfo): string {
   const what = k.error
     ? `<span class="sev-error">could not be measured: ${esc(k.error)}</span>`
     : k.idleTimeoutMs !== undefined
@@ -391,7 +375,8 @@ function keepAliveLine(label: string, k: KeepAliveMeasurement): string {
       : k.openAfterMs !== undefined
         ? `kept the idle connection open for the whole ${esc(fmtMs(k.openAfterMs))} measured`
         : 'no result';
-  return `<tr><th>${esc(label)}</th><td><code>${esc(k.target)}</code></td><td>${what}</td></tr>`;
+  const note = k.note ? ` <span class="muted">(${esc(k.note)})</span>` : '';
+  return `<tr><th>${esc(label)}</th><td><code>${esc(k.target)}</code></td><td>${what}${note}</td></tr>`;
 }
 
 function keepAliveSection(r: ProbeReportView): string {

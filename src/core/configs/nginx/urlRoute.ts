@@ -5,7 +5,6 @@
 import { buildTree, ConfNode, ConfTree, SourceCache, childrenNamed, contextOf } from './tree';
 import { RuleContext } from './rule';
 import { parseProxyTarget } from './upstreamTarget';
-import { pickLocation } from '../../probe/configMap';
 import { defaultPort } from '../../probe/resolveOverride';
 
 export interface RoutePlace {
@@ -39,7 +38,7 @@ function listenPort(arg: string): number | undefined {
 function nameMatches(pattern: string, host: string): boolean {
   if (pattern.startsWith('~')) {
     try {
-      return new RegExp(pattern.slice(1), 'i').test(host);
+      return new RegExp(pattern.slice(1).replace(/\(\?P<(\w+)>/g, '(?<$1>'), 'i').test(host);
     } catch {
       return false;
     }
@@ -52,7 +51,7 @@ function nameMatches(pattern: string, host: string): boolean {
 }
 
 /** nginx's server choice for a port: a server_name match, else the default_server, else the first. */
-function pickServer(tree: ConfTree, port: number, host: string): ConfNode | undefined {
+export function pickServer(tree: ConfTree, port: number, host: string): ConfNode | undefined {
   const servers = (tree.byName.get('server') ?? []).filter((n) => n.children && contextOf(n, tree.rootContext) === 'server');
   const onPort = servers.filter((s) => {
     const listens = childrenNamed(s.children, 'listen');
@@ -64,6 +63,34 @@ function pickServer(tree: ConfTree, port: number, host: string): ConfNode | unde
     onPort.find((s) => childrenNamed(s.children, 'listen').some((l) => l.d.args.some((a) => a.value === 'default_server' || a.value === 'default'))) ??
     onPort[0]
   );
+}
+
+/** nginx's location choice: exact, else longest prefix (final if ^~), else first regex, else that prefix. */
+export function pickLocation(server: ConfNode, uri: string): ConfNode | undefined {
+  const locs = childrenNamed(server.children, 'location');
+  let best: ConfNode | undefined;
+  let bestLen = -1;
+  for (const l of locs) {
+    const a = l.d.args.map((x) => x.value);
+    if (a[0] === '=' && a[1] === uri) return l;
+    const prefix = a.length === 1 ? a[0] : a[0] === '^~' ? a[1] : undefined;
+    if (prefix !== undefined && !prefix.startsWith('@') && uri.startsWith(prefix) && prefix.length > bestLen) {
+      best = l;
+      bestLen = prefix.length;
+    }
+  }
+  if (best && best.d.args[0].value === '^~') return best;
+  for (const l of locs) {
+    const a = l.d.args.map((x) => x.value);
+    if (a[0] === '~' || a[0] === '~*') {
+      try {
+        if (new RegExp(a[1], a[0] === '~*' ? 'i' : '').test(uri)) return l;
+      } catch {
+        /* a PCRE-only pattern: skip it */
+      }
+    }
+  }
+  return best;
 }
 
 /** The first root file (in the order given) with a server block for the URL's port; undefined when none. */
