@@ -195,6 +195,11 @@ export function cliEntry(): void {
   // extension host is shared with other extensions, so the editor never changes V8 flags. (launch.ts
   // sets it before compiling, since V8 accepts a code cache only under the flags it was made with.)
   require('v8').setFlagsFromString('--liftoff-only');
+  // A reader that stops early (`| head`) closes the pipe: that is the reader's choice, not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
@@ -202,7 +207,7 @@ export function cliEntry(): void {
     (err) => {
       const msg = err instanceof UsageError ? err.message : `error: ${(err as Error)?.message ?? String(err)}`;
       process.stderr.write(`gateway-doctor: ${msg}\n`);
-      if (err instanceof UsageError) process.stderr.write(USAGE.split('\n')[0] + ' (gateway-doctor --help)\n');
+      if (err instanceof UsageError) process.stderr.write('gateway-doctor: run `gateway-doctor --help` for the usage\n');
       process.exitCode = 2;
     },
   );

@@ -31,6 +31,8 @@ function judge(k: string): Verdict | null {
     return { cause: 'buffer-limits', severity: 'error', code: 'too big header', message: 'The upstream\'s response headers do not fit in proxy_buffer_size (fastcgi_/uwsgi_buffer_size for those modules); large Set-Cookie or CSP headers are the usual culprits. Raise the buffer size (and proxy_buffers) or shrink the headers.' };
   if (k.includes('could not be resolved'))
     return { cause: 'dns', severity: 'error', code: errno ? `resolver ${errno}` : 'resolver', message: `nginx's resolver could not resolve the upstream name (${/^(\S+) could not be resolved/.exec(k)?.[1] ?? 'see line'}): check the resolver directive points at a DNS server that knows the name, and the name itself.` };
+  if (k.includes(' while resolving'))
+    return { cause: 'dns', severity: 'error', code: errno ? `resolver ${errno}` : 'resolver', message: `nginx could not talk to its DNS server (${/resolver: (\S+)/.exec(k)?.[1] ?? 'the resolver'}${errno === '111' ? ': connection refused' : ''}), so names looked up at run time fail with 502. Check the address in the resolver directive (127.0.0.11 inside Docker) and that the DNS server is up.` };
   if (k.includes('no resolver defined to resolve'))
     return { cause: 'dns', severity: 'error', code: 'no resolver', message: 'proxy_pass uses a variable (or a name resolved at run time) but no resolver is configured: add `resolver <dns-ip> valid=30s;` to the http or server block.' };
   if (k.includes('host not found in upstream'))
@@ -107,7 +109,7 @@ function judge(k: string): Verdict | null {
 }
 
 // Kernels that can be failures without naming the upstream; any other kernel without "upstream" is quiet.
-const OTHER_FAILURES = /worker_connections|could not be resolved|no resolver|intended to send too large|limiting |Too many open|Permission denied|Cannot assign|host not found/;
+const OTHER_FAILURES = /worker_connections|could not be resolved| while resolving|no resolver|intended to send too large|limiting |Too many open|Permission denied|Cannot assign|host not found/;
 
 /**
  * Recently seen kernels and their verdicts. A log repeats a handful of kernels, so a short list checked by

@@ -10,6 +10,11 @@ export interface DirectiveInfo {
   list?: boolean;
   /** Not inherited by inner blocks (upstream-only, server-only …). */
   notInherited?: boolean;
+  /**
+   * The same name is also a directive of its own inside `upstream {}` (the keepalive module's
+   * keepalive_timeout …): there it is never inherited from http/server, and this is its default.
+   */
+  upstreamDefault?: string;
   why: string;
 }
 
@@ -46,8 +51,13 @@ const table: Record<string, DirectiveInfo> = {
   resolver: { why: 'Needed whenever `proxy_pass` has a variable in its host: without it nginx cannot resolve at run time and answers 502.' },
   resolver_timeout: { default: '30s', why: 'How long a run-time name lookup may take.' },
   keepalive: { notInherited: true, default: (v) => (http11ByDefault(v) ? '32 (since 1.29.7)' : undefined), why: 'Idle connections cached per worker to the upstream group. They must close before the upstream closes them, or requests race the close (502).' },
-  keepalive_timeout: { default: '75s', why: 'In `upstream`: how long an idle upstream connection is kept; must be shorter than the app server\'s own idle timeout.' },
-  keepalive_requests: { default: '1000', why: 'Requests per kept-alive connection before nginx closes it.' },
+  keepalive_timeout: {
+    default: '75s',
+    upstreamDefault: '60s',
+    why: 'In `http`/`server`/`location`: how long an idle client connection is kept. In `upstream`: how long nginx keeps an idle upstream connection for reuse; it must be shorter than the app server\'s own idle timeout, or nginx reuses connections the app is closing (502).',
+  },
+  keepalive_requests: { default: '1000', upstreamDefault: '1000', why: 'Requests per kept-alive connection before nginx closes it.' },
+  keepalive_time: { default: '1h', upstreamDefault: '1h', why: 'The longest a kept-alive connection is used for requests before nginx closes it.' },
   error_log: { default: 'logs/error.log error', why: 'Where nginx says *why* it answered 502 ("connect() failed", "upstream timed out"). There is no `off`.' },
   client_max_body_size: { default: '1m', why: 'Bodies above it are refused with 413 before the upstream sees them.' },
   large_client_header_buffers: { default: '4 8k', why: 'Request headers (cookies) above it are refused with 400/414.' },
@@ -71,8 +81,9 @@ export function directiveInfo(name: string): DirectiveInfo | undefined {
   return infoByName.get(name);
 }
 
-export function documentedDefault(name: string, version: NginxVersion | undefined): string | undefined {
+export function documentedDefault(name: string, version: NginxVersion | undefined, inUpstream = false): string | undefined {
   const info = directiveInfo(name);
+  if (inUpstream && info?.upstreamDefault !== undefined) return info.upstreamDefault;
   if (!info || info.default === undefined) return undefined;
   return typeof info.default === 'function' ? info.default(version) : info.default;
 }

@@ -67,6 +67,8 @@ export class RuleContext {
     const info = directiveInfo(name);
     let scope: ConfNode | undefined = block;
     let first = true;
+    // keepalive_timeout & co. inside upstream {} are the upstream's own directives: set there or default.
+    const upstreamOwn = info?.upstreamDefault !== undefined && block?.d.name === 'upstream';
     // Set nowhere in the tree (most directives, most of the time): no level to walk, straight to the default.
     const setSomewhere = this.tree.byName.has(name);
     while (setSomewhere) {
@@ -75,11 +77,11 @@ export class RuleContext {
       if (found.length > 0) {
         return { nodes: info?.list ? found.slice() : [found[found.length - 1]], args: found[found.length - 1].d.args.map((a) => a.value), source: first ? 'here' : 'inherited' };
       }
-      if (!scope || info?.notInherited) break;
+      if (!scope || info?.notInherited || upstreamOwn) break;
       scope = scope.parent;
       first = false;
     }
-    const def = documentedDefault(name, this.version);
+    const def = documentedDefault(name, this.version, upstreamOwn);
     return def === undefined ? { nodes: [], args: [], source: 'unset' } : { nodes: [], args: def.split(/\s+/), source: 'default', defaultText: def };
   }
 
