@@ -120,7 +120,8 @@ export class WorkspaceInspector {
     if (opts.quiet) return;
     if (partial) void vscode.window.showWarningMessage(`Gateway Doctor: inspection cancelled; showing what was found in ${covered.size} file(s).`);
     else if (findings.length === 0) void vscode.window.showInformationMessage(`Gateway Doctor: no problems found in ${covered.size} nginx config file(s).`);
-    else void vscode.commands.executeCommand('gatewayDoctor.findings.focus');
+    // Awaited: the command is done when the view shows the result (a palette opened next is not closed by a late focus).
+    else await vscode.commands.executeCommand('gatewayDoctor.findings.focus');
   }
 
   private isOpen(file: string): boolean {

@@ -22,7 +22,10 @@ export async function startNginx(prefix: string, port: number, opts: { startTime
   const logs = path.join(prefix, 'logs');
   fs.mkdirSync(logs, { recursive: true });
   const errorLog = path.join(logs, 'error.log');
-  const globals = `daemon off; master_process off; pid ${path.join(logs, 'nginx.pid')}; error_log ${errorLog} info;`;
+  // The config's own top-level error_log (logs/error.log, as the demo and the probe lab declare it, so the
+  // probe can find it) is used as is: a second error_log on the command line would write every line twice.
+  const ownErrorLog = /^\s*error_log\s+logs\/error\.log\b/m.test(fs.readFileSync(path.join(prefix, 'nginx.conf'), 'utf8'));
+  const globals = `daemon off; master_process off; pid ${path.join(logs, 'nginx.pid')};${ownErrorLog ? '' : ` error_log ${errorLog} info;`}`;
   const proc = spawnGroup('nginx', NGINX_BIN, ['-p', prefix + path.sep, '-c', path.join(prefix, 'nginx.conf'), '-g', globals], { cwd: prefix });
   let exited = false;
   proc.child.once('exit', () => (exited = true));
