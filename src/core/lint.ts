@@ -3,7 +3,9 @@
 import * as path from 'path';
 import { Finding, compareFindings } from './finding';
 import { FileHost, FileReadError } from './host';
-import { SourceCache, buildTree } from './configs/nginx/tree';
+import { SourceCache, buildTree, findRoots } from './configs/nginx/tree';
+
+export { findRoots };
 import { NginxLintOptions, isNginxFileName, lintNginxRoots, looksLikeNginx } from './configs/nginx/lint';
 
 export interface LintOptions extends NginxLintOptions {
@@ -63,29 +65,6 @@ export function collectFiles(host: FileHost, paths: string[]): string[] {
   return [...new Set(files)];
 }
 
-/** Roots: candidates not included by another candidate. Files only reached in a cycle become roots too. */
-export function findRoots(candidates: string[], cache: SourceCache): string[] {
-  const includedBy = new Map<string, string[]>();
-  for (const c of candidates) {
-    const tree = buildTree(c, cache);
-    for (const f of tree.files.keys()) {
-      if (f === c) continue;
-      let l = includedBy.get(f);
-      if (!l) includedBy.set(f, (l = []));
-      l.push(c);
-    }
-  }
-  const roots = candidates.filter((c) => !includedBy.has(c));
-  const covered = new Set<string>(roots);
-  for (const r of roots) for (const f of buildTree(r, cache).files.keys()) covered.add(f);
-  for (const c of candidates) {
-    if (!covered.has(c)) {
-      roots.push(c);
-      for (const f of buildTree(c, cache).files.keys()) covered.add(f);
-    }
-  }
-  return roots;
-}
 
 /**
  * The one implementation behind lintPaths and lintPathsAsync: a generator that pauses (yields) between

@@ -2,7 +2,7 @@
 // proxy_buffer_size there. The upstream is then probed directly and its response header size compared
 // with that buffer, so "too big header" is predicted even without the error log.
 import * as path from 'path';
-import { buildTree, ConfNode, ConfTree, SourceCache, childrenNamed, contextOf } from '../configs/nginx/tree';
+import { buildTree, ConfNode, ConfTree, SourceCache, childrenNamed, contextOf, findRoots } from '../configs/nginx/tree';
 import { RuleContext } from '../configs/nginx/rule';
 import { parseSize } from '../configs/nginx/directives';
 import { parseProxyTarget } from '../configs/nginx/upstreamTarget';
@@ -57,7 +57,8 @@ export async function mapUrlToConfig(
   const cache = new SourceCache(new NodeFileHost());
   const out: ConfigMapping = { lines: [], notes: [] };
   const port = defaultPort(url);
-  for (const file of files) {
+  // Root configs first: a site file is read inside the nginx.conf that includes it (its error_log …).
+  for (const file of findRoots(files, cache)) {
     const tree = buildTree(file, cache);
     const server = pickServer(tree, port, url.hostname);
     if (!server) continue;

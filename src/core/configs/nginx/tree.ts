@@ -281,3 +281,27 @@ export function enclosing(node: ConfNode, name: string): ConfNode | undefined {
   for (let p = node.parent; p; p = p.parent) if (p.d.name === name) return p;
   return undefined;
 }
+
+/** Roots: candidates not included by another candidate. Files only reached in a cycle become roots too. */
+export function findRoots(candidates: string[], cache: SourceCache): string[] {
+  const includedBy = new Map<string, string[]>();
+  for (const c of candidates) {
+    const tree = buildTree(c, cache);
+    for (const f of tree.files.keys()) {
+      if (f === c) continue;
+      let l = includedBy.get(f);
+      if (!l) includedBy.set(f, (l = []));
+      l.push(c);
+    }
+  }
+  const roots = candidates.filter((c) => !includedBy.has(c));
+  const covered = new Set<string>(roots);
+  for (const r of roots) for (const f of buildTree(r, cache).files.keys()) covered.add(f);
+  for (const c of candidates) {
+    if (!covered.has(c)) {
+      roots.push(c);
+      for (const f of buildTree(c, cache).files.keys()) covered.add(f);
+    }
+  }
+  return roots;
+}

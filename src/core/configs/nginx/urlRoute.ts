@@ -2,7 +2,7 @@
 // and the upstream group it names, the error_log in effect, each with its file and line so the editor
 // can open it. Same choice as the probe's --config mapping (src/core/probe/configMap.ts), which only keeps
 // human-readable lines; this keeps the positions.
-import { buildTree, ConfNode, ConfTree, SourceCache, childrenNamed, contextOf } from './tree';
+import { buildTree, ConfNode, ConfTree, SourceCache, childrenNamed, contextOf, findRoots } from './tree';
 import { RuleContext } from './rule';
 import { parseProxyTarget } from './upstreamTarget';
 import { defaultPort } from '../../probe/resolveOverride';
@@ -102,7 +102,8 @@ export function routeUrl(rawUrl: string, roots: string[], cache: SourceCache): U
     return undefined;
   }
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  for (const root of roots) {
+  // Root configs first: a site file is read inside the nginx.conf that includes it (its error_log …).
+  for (const root of findRoots(roots, cache)) {
     const tree = buildTree(root, cache);
     const server = pickServer(tree, defaultPort(url), host);
     if (!server) continue;
