@@ -14,6 +14,7 @@ import { UrlProber } from './probeUrl';
 import { ProbeResults, ProbeSection } from './probeSection';
 import { ReportPanels } from './reportPanel';
 import { ReportExporter } from './exportReport';
+import { UrlWatch, WATCH_START_COMMAND, WATCH_STOP_COMMAND } from './urlWatch';
 import { LogAnalyzer, registerLogCommands } from './logAnalysis';
 import { LogDiagnostics } from './logDiagnostics';
 import { GzipLogProvider } from './logDocuments';
@@ -25,6 +26,7 @@ import { GroupBy, SECTION, readSettings } from './settings';
 export interface GatewayDoctorApi {
   findingsTree: FindingsTreeProvider;
   reports: ReportPanels;
+  watch: UrlWatch;
 }
 
 export function activate(context: vscode.ExtensionContext): GatewayDoctorApi {
@@ -99,6 +101,14 @@ export function activate(context: vscode.ExtensionContext): GatewayDoctorApi {
   const prober = new UrlProber(context.globalState, index, log, probeResults, reports);
   subs.push(probeResults, prober, prober.registerCommands(), tree.addSection(new ProbeSection(probeResults)));
 
+  // -- Status-bar watch of one URL (synthetic probe on an interval).
+  const watch = new UrlWatch(context.workspaceState, log);
+  subs.push(
+    watch,
+    vscode.commands.registerCommand(WATCH_START_COMMAND, (url?: string, intervalMs?: number) => watch.start(typeof url === 'string' ? url : undefined, typeof intervalMs === 'number' ? intervalMs : undefined)),
+    vscode.commands.registerCommand(WATCH_STOP_COMMAND, () => watch.stop()),
+  );
+
   subs.push(exporter.addSource({ probes: () => probeResults.list().map((r) => r.report), logs: () => logs.runs.list().map((r) => r.analysis) }));
 
   // -- Palette commands.
@@ -121,7 +131,7 @@ export function activate(context: vscode.ExtensionContext): GatewayDoctorApi {
     }),
   );
 
-  return { findingsTree: tree, reports };
+  return { findingsTree: tree, reports, watch };
 }
 
 export function deactivate(): void {
