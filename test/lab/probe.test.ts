@@ -105,7 +105,12 @@ describe('probe lab: nginx in front of misbehaving origins', function () {
     const out = await runCli(['probe', `${base}/big`, '--timeout', '3000', '--error-log', nginx.errorLog, '--format', 'json'], 10000);
     assert.strictEqual(out.code, 1, out.stderr);
     const r = JSON.parse(out.stdout) as ProbeReport;
-    assert.deepStrictEqual(Object.keys(r), ['url', 'status', 'phases', 'samples', 'percentiles', 'hop', 'verdict']);
+    // The contract's keys, in its order; after them only the documented optional ones (here the error-log
+    // lines read during the probe, since --error-log was given).
+    const keys = Object.keys(r);
+    assert.deepStrictEqual(keys.slice(0, 7), ['url', 'status', 'phases', 'samples', 'percentiles', 'hop', 'verdict']);
+    assert.deepStrictEqual(keys.slice(7), ['errorLog']);
+    assert.ok((r.errorLog ?? []).some((l) => l.cause === 'buffer-limits' && /too big header/.test(l.line)), 'the error-log line that explains the verdict');
     assert.deepStrictEqual(Object.keys(r.phases), ['dnsMs', 'connectMs', 'tlsMs', 'ttfbMs', 'totalMs']);
     assert.deepStrictEqual(Object.keys(r.verdict), ['cause', 'confidence', 'summary', 'evidence', 'nextSteps']);
     assert.strictEqual(r.status, 502);
