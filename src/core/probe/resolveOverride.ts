@@ -6,6 +6,9 @@ export interface ResolveOverride {
   host: string;
   port: number;
   addresses: string[];
+  /** Connect to this port instead of `port` (curl's --connect-to HOST:PORT:ADDR:PORT2); set by the
+   * editor's "Probe Origin Directly…" when the origin listens on another port. */
+  connectPort?: number;
 }
 
 export class ResolveSyntaxError extends Error {}

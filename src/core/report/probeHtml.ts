@@ -326,7 +326,9 @@ function tlsSection(r: ProbeReport, s: Sample | undefined): string {
   if (t.nameMatches !== undefined) rows.push(row('Name', t.nameMatches ? 'matches the certificate' : 'does not match the certificate', t.nameMatches ? 'sev-ok' : 'sev-error'));
   for (const p of t.problems) rows.push(row('Problem', esc(p), 'sev-error'));
   if (t.error) rows.push(row('Error', esc(t.error), 'sev-error'));
-  if (t.sniComparison) rows.push(row('Without SNI', t.sniComparison.ok ? 'the handshake succeeds: the server needs no SNI, or a different name' : `fails too${t.sniComparison.error ? ` (${esc(t.sniComparison.error)})` : ''}`));
+  const sc = t.sniComparison;
+  if (sc && sc.servername) rows.push(row(`With SNI ${sc.servername}`, sc.ok ? 'the handshake succeeds: the server needs SNI to pick its certificate' : `fails too${sc.error ? ` (${esc(sc.error)})` : ''}`, sc.ok ? 'sev-ok' : ''));
+  else if (sc) rows.push(row('Without SNI', sc.ok ? 'the handshake succeeds: the server needs no SNI, or a different name' : `fails too${sc.error ? ` (${esc(sc.error)})` : ''}`));
   return `<section id="tls"><h2>TLS</h2><table><tbody>${rows.join('')}</tbody></table></section>`;
 }
 
