@@ -126,13 +126,18 @@ describe('probe lab: edge vs origin (--resolve)', function () {
     assert.match(r.edgeComparison!.edge.error ?? '', /^dns ENOTFOUND/);
   });
 
-  it('no comparison without a --resolve for the URL, or with compareEdge: false', async () => {
+  it('no comparison without a --resolve for the URL, or with compareEdge: false / --no-compare (CLI)', async () => {
     const n = await edgeAndOrigin(`    location / { return 200 "edge\\n"; }`, `    location / { return 200 "origin\\n"; }`);
     running.push(n);
     const plain = await probe(`http://localhost:${n.port}/`, { timeoutMs: 3000 });
     assert.strictEqual(plain.edgeComparison, undefined);
     const off = await probe(`http://localhost:${n.port}/`, { timeoutMs: 3000, resolve: [parseResolve(`localhost:${n.port}:127.0.0.2`)], compareEdge: false });
     assert.strictEqual(off.edgeComparison, undefined);
+    const cli = await runCli(['probe', `http://localhost:${n.port}/`, '--resolve', `localhost:${n.port}:127.0.0.2`, '--no-compare', '--format', 'json'], 10000);
+    assert.strictEqual(cli.code, 0, cli.stdout + cli.stderr);
+    const r = JSON.parse(cli.stdout) as ProbeReport;
+    assert.strictEqual(r.edgeComparison, undefined);
+    assert.strictEqual(r.samples[0].connects[0].address, '127.0.0.2');
   });
 });
 
