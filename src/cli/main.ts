@@ -28,7 +28,7 @@ const USAGE = `usage:
   gateway-doctor lint PATH... [--format text|json|sarif] [--fix] [--nginx-version X.Y.Z]
   gateway-doctor probe URL [--samples N] [--timeout MS] [--resolve HOST:PORT:ADDR] [--config PATH...]
                            [--error-log PATH] [--header 'K: V'] [--format text|json]
-                           [--proxy URL | --no-proxy] [--keepalive MS]
+                           [--proxy URL | --no-proxy] [--keepalive MS] [--no-compare]
   gateway-doctor logs FILE... [--format text|json]
 
 logs: "events" and "byCause" count every failure line; "findings" keeps the first 200 lines of each cause.
@@ -38,7 +38,10 @@ const PROBE_HELP = `
 probe options:
   --samples N          requests to make (default 1); p50/p95/p99 per phase when N > 1
   --timeout MS         per request, all phases (default 10000)
-  --resolve H:P:ADDR   connect to ADDR for host H port P, keeping SNI and Host (curl's --resolve)
+  --resolve H:P:ADDR   connect to ADDR for host H port P, keeping SNI and Host (curl's --resolve).
+                       For the URL's own host the URL is also probed over DNS (the edge; up to 3
+                       samples) and the report compares edge and origin (JSON: edgeComparison)
+  --no-compare         with --resolve: probe the given address only, no edge comparison
   --config PATH...     nginx config files or folders: map the URL to its server/location, probe the
                        upstream directly, read its error_log
   --error-log PATH     an error log to read the lines written during the probe from
@@ -64,7 +67,7 @@ interface ParsedArgs {
 
 /** Flags that take a value; everything else starting with -- is a switch. */
 const VALUE_FLAGS = new Set(['--format', '--samples', '--timeout', '--resolve', '--config', '--error-log', '--header', '--nginx-version', '--proxy', '--keepalive']);
-const SWITCHES = new Set(['--fix', '--help', '--version', '--no-proxy']);
+const SWITCHES = new Set(['--fix', '--help', '--version', '--no-proxy', '--no-compare']);
 
 export function parseArgs(argv: string[]): ParsedArgs {
   const out: ParsedArgs = { positional: [], flags: new Map(), switches: new Set() };

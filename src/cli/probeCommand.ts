@@ -99,6 +99,7 @@ export async function runProbe(args: ProbeArgs, cwd: string, write: (s: string) 
       proxy,
       measureKeepAliveMs,
       upstreamKeepAlive: mapping?.upstreamKeepAlive,
+      compareEdge: !args.switches.has('--no-compare'),
     });
   } catch (err) {
     if (err instanceof ProbeUsageError) throw new Usage(err.message);

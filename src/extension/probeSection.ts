@@ -6,6 +6,8 @@ import * as vscode from 'vscode';
 import { CAUSE_TITLES } from '../core/finding';
 import type { ErrorLogLine, PhasePercentiles, Redirect } from '../core/probe/types';
 import type { CurlRequest } from '../core/probe/curl';
+import type { ResolveOverride } from '../core/probe/resolveOverride';
+import { sideOutcome } from '../core/probe/edgeCompare';
 import type { UrlRoute, RoutePlace } from '../core/configs/nginx/urlRoute';
 import { ProbeReportView, failedPhase, fmtMs, hasPercentiles, shownSample } from '../core/report/probeHtml';
 import type { FindingsNode, TreeSection } from './findingsTree';
@@ -22,6 +24,8 @@ export interface ProbeResult {
   route?: UrlRoute;
   errorLog?: { files: string[]; lines: ErrorLogLine[] };
   request: CurlRequest;
+  /** Probe Origin Directly…: the samples went to this address (curl --resolve); Probe Again keeps it. */
+  resolve?: ResolveOverride[];
 }
 
 /** The session's probe results: the latest per URL, newest first. */
@@ -74,6 +78,8 @@ export type ProbeNode =
   | { kind: 'step'; result: ProbeResult; index: number }
   | { kind: 'redirects'; result: ProbeResult }
   | { kind: 'redirect'; result: ProbeResult; redirect: Redirect; index: number }
+  | { kind: 'comparison'; result: ProbeResult }
+  | { kind: 'side'; result: ProbeResult; side: 'edge' | 'origin' }
   | { kind: 'config'; result: ProbeResult }
   | { kind: 'place'; result: ProbeResult; place: RoutePlace; index: number };
 
@@ -110,7 +116,9 @@ export class ProbeSection implements TreeSection<ProbeNode> {
     switch (node.kind) {
       case 'probe': {
         const out: ProbeNode[] = PHASES.filter((p) => p.key !== 'tls' || r.url.startsWith('https:')).map((p) => ({ kind: 'phase', result, key: p.key }));
-        out.push({ kind: 'hop', result }, { kind: 'verdict', result });
+        out.push({ kind: 'hop', result });
+        if (r.edgeComparison) out.push({ kind: 'comparison', result });
+        out.push({ kind: 'verdict', result });
         if (shownSample(r)?.redirects.length) out.push({ kind: 'redirects', result });
         if (result.route?.places.length) out.push({ kind: 'config', result });
         return out;
@@ -122,6 +130,11 @@ export class ProbeSection implements TreeSection<ProbeNode> {
         ];
       case 'redirects':
         return (shownSample(r)?.redirects ?? []).map((redirect, index) => ({ kind: 'redirect', result, redirect, index }));
+      case 'comparison':
+        return [
+          { kind: 'side', result, side: 'edge' },
+          { kind: 'side', result, side: 'origin' },
+        ];
       case 'config':
         return (result.route?.places ?? []).map((place, index) => ({ kind: 'place', result, place, index }));
       default:
@@ -141,7 +154,8 @@ export class ProbeSection implements TreeSection<ProbeNode> {
         item.id = base;
         const s = shownSample(r);
         const outcome = r.status ?? s?.error?.code ?? 'no response';
-        item.description = `${outcome} · ${CAUSE_TITLES[r.verdict.cause]}`;
+        const origin = r.edgeComparison?.origin.addresses[0];
+        item.description = `${outcome} · ${CAUSE_TITLES[r.verdict.cause]}${origin ? ` · origin ${origin}` : ''}`;
         const md = new vscode.MarkdownString();
         md.appendMarkdown(`**${escapeMd(String(outcome))}** · ${escapeMd(CAUSE_TITLES[r.verdict.cause])} (${r.verdict.confidence} confidence)\n\n`);
         md.appendText(r.verdict.summary);
@@ -222,6 +236,31 @@ export class ProbeSection implements TreeSection<ProbeNode> {
         item.tooltip = `${d.from} → ${d.location}${d.note ? ` (${d.note})` : ''}`;
         item.iconPath = new vscode.ThemeIcon('arrow-right');
         item.contextValue = 'probe.redirect';
+        return item;
+      }
+      case 'comparison': {
+        const c = r.edgeComparison!;
+        const item = new vscode.TreeItem('Edge vs origin', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `${base}:comparison`;
+        const st = (x: typeof c.edge) => (x.status === null ? (x.error?.split(':')[0] ?? 'no response') : String(x.status));
+        item.description = `edge ${st(c.edge)} · origin ${st(c.origin)}`;
+        item.tooltip = c.conclusion;
+        const bad = c.outcome === 'edge-fails' || c.outcome === 'both-fail' || c.outcome === 'origin-fails';
+        item.iconPath = new vscode.ThemeIcon('git-compare', bad ? new vscode.ThemeColor('list.warningForeground') : undefined);
+        item.contextValue = 'probe.comparison';
+        return item;
+      }
+      case 'side': {
+        const c = r.edgeComparison!;
+        const x = c[node.side];
+        const label = node.side === 'edge' ? `Edge (DNS): ${x.addresses.join(', ') || 'no address'}` : `Origin (--resolve): ${x.addresses.join(', ')}`;
+        const item = new vscode.TreeItem(label, None);
+        item.id = `${base}:side:${node.side}`;
+        item.description = `${sideOutcome(x)} · p50 ${fmtMs(x.totalMsP50)}`;
+        item.tooltip = `${label}\n${sideOutcome(x)}; ${Math.round(x.errorRate * 100)}% of ${x.samples} samples failed; median total ${fmtMs(x.totalMsP50)}${x.error ? `\n${x.error}` : ''}`;
+        const failed = x.errorRate > 0;
+        item.iconPath = failed ? new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground')) : new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
+        item.contextValue = 'probe.side';
         return item;
       }
       case 'config': {

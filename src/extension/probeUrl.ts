@@ -7,6 +7,8 @@ import { CAUSE_TITLES } from '../core/finding';
 import { ProbeOptions, ProbeUsageError, parseProbeUrl, probe } from '../core/probe/probe';
 import { ConfigMapping, mapUrlToConfig } from '../core/probe/configMap';
 import { CurlRequest, curlCommand } from '../core/probe/curl';
+import { ResolveOverride, ResolveSyntaxError, parseOriginAddress } from '../core/probe/resolveOverride';
+import { fmtAddr } from '../core/probe/phases';
 import { routeUrl } from '../core/configs/nginx/urlRoute';
 import { SourceCache } from '../core/configs/nginx/tree';
 import { NodeFileHost } from '../core/host';
@@ -39,8 +41,10 @@ export class UrlProber implements vscode.Disposable {
     this.output.dispose();
   }
 
-  /** Resolves with the report (also for tests through the command), undefined when cancelled or refused. */
-  async run(given?: string): Promise<ProbeReport | undefined> {
+  /** Resolves with the report (also for tests through the command), undefined when cancelled or refused.
+   * `resolve`: curl's --resolve for the URL (Probe Origin Directly…): the samples go to that address and the
+   * same URL is also probed over DNS (the edge) for the comparison. */
+  async run(given?: string, resolve?: ResolveOverride[]): Promise<ProbeReport | undefined> {
     if (!vscode.workspace.isTrusted) {
       void vscode.window.showWarningMessage('Gateway Doctor does not probe URLs in restricted mode. Trust this workspace to probe; configs are still inspected.');
       return undefined;
@@ -57,7 +61,7 @@ export class UrlProber implements vscode.Disposable {
     const settings = readProbeSettings();
     const controller = new AbortController();
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Probing ${url}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: resolve?.length ? `Probing ${url} at the origin ${originLabel(resolve)}, and over DNS` : `Probing ${url}`, cancellable: true },
       async (progress, token): Promise<ProbeResult | undefined> => {
         token.onCancellationRequested(() => controller.abort());
         progress.report({ message: 'mapping the URL to the workspace configs…' });
@@ -88,13 +92,14 @@ export class UrlProber implements vscode.Disposable {
           noProxy: settings.noProxy,
           measureKeepAliveMs,
           upstreamKeepAlive,
+          resolve,
         };
         try {
           const report: ProbeReportView = await probe(url, options);
           if (controller.signal.aborted) return undefined;
-          const request: CurlRequest = { url, timeoutMs: settings.timeoutMs, proxy: settings.proxy, noProxy: settings.noProxy, followRedirects: report.samples.some((x) => x.redirects.some((d) => d.followed)) };
+          const request: CurlRequest = { url, timeoutMs: settings.timeoutMs, proxy: settings.proxy, noProxy: settings.noProxy, resolve, followRedirects: report.samples.some((x) => x.redirects.some((d) => d.followed)) };
           const errorLog = errorLogs.length ? { files: errorLogs, lines: report.errorLog ?? [] } : undefined;
-          return { url, report, finishedAt: new Date(), configLines, route, errorLog, request };
+          return { url, report, finishedAt: new Date(), configLines, route, errorLog, request, resolve };
         } catch (err) {
           if (controller.signal.aborted) return undefined;
           const msg = err instanceof ProbeUsageError ? err.message : `probe failed: ${(err as Error).message}`;
@@ -112,7 +117,7 @@ export class UrlProber implements vscode.Disposable {
     const line = v.cause === 'none' ? `${r.url}: healthy (${r.status ?? 'no status'}).` : `${r.url}: ${CAUSE_TITLES[v.cause]} — ${v.summary}`;
     // Not awaited: the command finishes with its report while the notification stays up.
     void (v.cause === 'none' ? vscode.window.showInformationMessage(line, 'Probe Again') : vscode.window.showWarningMessage(line, 'Probe Again')).then((pick) => {
-      if (pick === 'Probe Again') void this.run(url);
+      if (pick === 'Probe Again') void this.run(url, resolve);
     });
     return r;
   }
@@ -145,7 +150,7 @@ export class UrlProber implements vscode.Disposable {
   private async onReportMessage(result: ProbeResult, m: ReportMessage): Promise<void> {
     switch (m.command) {
       case 'again':
-        await this.run(result.url);
+        await this.run(result.url, result.resolve);
         return;
       case 'copyCurl':
         await this.copyAsCurl(result);
@@ -195,7 +200,11 @@ export class UrlProber implements vscode.Disposable {
     return vscode.Disposable.from(
       vscode.commands.registerCommand('gatewayDoctor.probe.again', (arg?: unknown) => {
         const res = this.resultFor(arg);
-        return res ? this.run(res.url) : noResult();
+        return res ? this.run(res.url, res.resolve) : noResult();
+      }),
+      vscode.commands.registerCommand('gatewayDoctor.probe.origin', (arg?: unknown, address?: string) => {
+        const res = this.resultFor(arg);
+        return res ? this.probeOrigin(res, typeof address === 'string' ? address : undefined) : noResult();
       }),
       vscode.commands.registerCommand('gatewayDoctor.probe.openReport', (arg?: unknown) => {
         const res = this.resultFor(arg);
@@ -208,6 +217,47 @@ export class UrlProber implements vscode.Disposable {
       }),
       vscode.commands.registerCommand('gatewayDoctor.probe.clear', () => this.results.clear()),
     );
+  }
+
+  /** Probe Origin Directly…: the same URL at the origin's address (asked, or given by a test), with
+   * --resolve semantics: SNI, Host and certificate checks keep the URL's name; the edge is probed too. */
+  async probeOrigin(result: ProbeResult, given?: string): Promise<ProbeReport | undefined> {
+    let url: URL;
+    try {
+      url = parseProbeUrl(result.url);
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Gateway Doctor: ${(err as Error).message}`);
+      return undefined;
+    }
+    const check = (text: string): string | undefined => {
+      try {
+        parseOriginAddress(text, url);
+        return undefined;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    };
+    const previous = result.resolve?.[0];
+    const text =
+      given ??
+      (await vscode.window.showInputBox({
+        title: 'Gateway Doctor: Probe Origin Directly',
+        prompt: `The origin's address for ${url.host}. The probe connects there and keeps ${url.hostname} for SNI, the Host header and the certificate (curl --resolve), and also probes the URL over DNS to compare edge and origin.`,
+        placeHolder: '203.0.113.7 or 203.0.113.7:8080',
+        value: previous ? originLabel([previous]) : undefined,
+        validateInput: check,
+        ignoreFocusOut: true,
+      }));
+    if (text === undefined) return undefined;
+    let override: ResolveOverride;
+    try {
+      override = parseOriginAddress(text, url);
+    } catch (err) {
+      if (!(err instanceof ResolveSyntaxError)) throw err;
+      void vscode.window.showErrorMessage(`Gateway Doctor: ${err.message}`);
+      return undefined;
+    }
+    return this.run(result.url, [override]);
   }
 
   private async askUrl(): Promise<string | undefined> {
@@ -239,4 +289,12 @@ export class UrlProber implements vscode.Disposable {
     const recent = [url, ...this.state.get<string[]>(RECENT_KEY, []).filter((u) => u !== url)].slice(0, 10);
     await this.state.update(RECENT_KEY, recent);
   }
+}
+
+/** "203.0.113.7" or "[2001:db8::7]:8080": the origin address of a resolve override as the user typed it. */
+export function originLabel(resolve: ResolveOverride[]): string {
+  const o = resolve[0];
+  if (!o) return '';
+  const a = o.addresses[0];
+  return o.connectPort !== undefined ? fmtAddr(a, o.connectPort) : a;
 }

@@ -18,8 +18,9 @@ export interface Origin {
   close(): Promise<void>;
 }
 
-/** A server that reads the request head, then hands the socket to `behave`. */
-export function startOrigin(behave: Behaviour, tlsOptions?: tls.TlsOptions): Promise<Origin> {
+/** A server that reads the request head, then hands the socket to `behave`. Listens on 127.0.0.1 and a
+ * port the OS picks unless `listen` says otherwise (any 127.x.y.z answers on Linux loopback). */
+export function startOrigin(behave: Behaviour, tlsOptions?: tls.TlsOptions, listen: { host?: string; port?: number } = {}): Promise<Origin> {
   const sockets: net.Socket[] = [];
   const onSocket = (socket: net.Socket) => {
     sockets.push(socket);
@@ -37,7 +38,7 @@ export function startOrigin(behave: Behaviour, tlsOptions?: tls.TlsOptions): Pro
   const server = tlsOptions ? tls.createServer(tlsOptions, onSocket) : net.createServer(onSocket);
   server.on('tlsClientError', () => undefined);
   return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(listen.port ?? 0, listen.host ?? '127.0.0.1', () => {
       resolve({
         port: (server.address() as net.AddressInfo).port,
         server,
@@ -146,8 +147,9 @@ export interface Nginx {
   stop(): void;
 }
 
-/** Starts nginx with `http { server { listen 127.0.0.1:PORT; <body> } <httpExtra> }` in a private prefix. */
-export async function startNginx(serverBody: string, httpExtra = ''): Promise<Nginx> {
+/** Starts nginx with `http { server { listen 127.0.0.1:PORT; <body> } <httpExtra> }` in a private prefix.
+ * `httpExtra` may depend on the port (e.g. a second server on 127.0.0.2 and the same port). */
+export async function startNginx(serverBody: string, httpExtra: string | ((port: number) => string) = ''): Promise<Nginx> {
   if (!NGINX) throw new Error('nginx is not installed: run `bash scripts/setup.sh` (installs Debian nginx)');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gd-probe-lab-'));
   const port = await freePort();
@@ -166,7 +168,7 @@ http {
     server_name lab.test;
 ${serverBody}
   }
-${httpExtra}
+${typeof httpExtra === 'function' ? httpExtra(port) : httpExtra}
 }
 `,
   );

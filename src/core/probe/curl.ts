@@ -76,7 +76,10 @@ export function curlCommand(req: CurlRequest): string {
   args.push('-H', 'Connection: close');
   for (const r of req.resolve ?? []) {
     const host = r.host.includes(':') ? `[${r.host}]` : r.host;
-    args.push('--resolve', `${host}:${r.port}:${r.addresses.map((a) => (a.includes(':') ? `[${a}]` : a)).join(',')}`);
+    const addrs = r.addresses.map((a) => (a.includes(':') ? `[${a}]` : a));
+    // Another port needs curl's --connect-to (one address); --resolve keeps the URL's port.
+    if (r.connectPort !== undefined && r.connectPort !== r.port) args.push('--connect-to', `${host}:${r.port}:${addrs[0]}:${r.connectPort}`);
+    else args.push('--resolve', `${host}:${r.port}:${addrs.join(',')}`);
   }
   if (req.proxy === null) args.push('--noproxy', '*');
   else if (typeof req.proxy === 'string' && req.proxy) {

@@ -4,8 +4,10 @@
 // bounded by the timeout; cancelling the signal destroys whatever socket is open at the time.
 import { performance } from 'perf_hooks';
 import type { ErrorLogLine, KeepAliveInfo, Phases, ProbeError, ProbeReport, Sample } from './types';
-import { Budget, PhaseError, fmtAddr, httpPhase, tlsPhase } from './phases';
+import { Budget, PhaseError, fmtAddr, httpPhase, ipFamily, tlsPhase } from './phases';
 import type { ResolveOverride } from './resolveOverride';
+import { overrideFor } from './resolveOverride';
+import { compareEdge } from './edgeCompare';
 import { runSamples, summarize, isFailure } from './sample';
 import { explainHop } from './fingerprint';
 import { decideVerdict } from './verdict';
@@ -46,6 +48,9 @@ export interface ProbeOptions {
   upstreamKeepAlive?: KeepAliveInfo;
   /** Where proxy variables are read from (default process.env); for tests and embedders. */
   env?: NodeJS.ProcessEnv;
+  /** With a resolve override for the URL, also probe it the normal way (the edge) and compare
+   * (default true; min(samples, 3) samples, same timeout and signal). */
+  compareEdge?: boolean;
 }
 
 export const DEFAULTS = {
@@ -122,8 +127,8 @@ export async function probeOnce(url: URL, opts: ProbeOptions, first = true, prox
           socket = r.socket;
         } catch (err) {
           sample.phases.tlsMs += performance.now() - t;
-          sample.tls = { chain: [], problems: [], error: (err as Error).message, servername: host };
-          if (err instanceof PhaseError && err.phase === 'tls') sample.tls.sniComparison = await compareWithoutSni(current, via, host, budget, opts);
+          sample.tls = { chain: [], problems: [], error: (err as Error).message, servername: ipFamily(host) ? undefined : host };
+          if (err instanceof PhaseError && err.phase === 'tls') sample.tls.sniComparison = await compareSni(current, via, host, budget, opts);
           throw err;
         }
         sample.phases.tlsMs += performance.now() - t;
@@ -186,22 +191,30 @@ export async function probeOnce(url: URL, opts: ProbeOptions, first = true, prox
 }
 
 /** After a failed handshake: the same handshake with SNI toggled tells "needs SNI" apart from the rest
- * (over the same route: through the proxy's tunnel when there is one). */
-async function compareWithoutSni(url: URL, via: ProxyChoice | undefined, host: string, budget: Budget, opts: ProbeOptions): Promise<NonNullable<Sample['tls']>['sniComparison']> {
+ * (over the same route: through the proxy's tunnel when there is one). With a name in the URL the retry
+ * sends no SNI; with an IP address in the URL (no SNI sent) it sends the name of the Host header, when
+ * one was given, like a proxy with proxy_ssl_server_name on would. */
+async function compareSni(url: URL, via: ProxyChoice | undefined, host: string, budget: Budget, opts: ProbeOptions): Promise<NonNullable<Sample['tls']>['sniComparison']> {
   if (budget.remaining() <= 0 || budget.signal?.aborted) return undefined;
+  let name: string | undefined;
+  if (ipFamily(host)) {
+    const given = Object.entries(opts.headers ?? {}).find(([k]) => k.toLowerCase() === 'host')?.[1];
+    name = given?.trim().replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    if (!name || ipFamily(name)) return undefined;
+  }
   const scratch: Sample = { url: '', phases: zeroPhases(), connects: [], redirects: [] };
   try {
     const route = await openRoute(url, via, budget, scratch, { resolve: opts.resolve, maxHeaderBytes: opts.maxHeaderBytes ?? DEFAULTS.maxHeaderBytes });
-    if (route.tunnelRefused) return { servername: undefined, ok: false, error: `proxy answered CONNECT with ${route.tunnelRefused.status}` };
+    if (route.tunnelRefused) return { servername: name, ok: false, error: `proxy answered CONNECT with ${route.tunnelRefused.status}` };
     try {
-      const r = await tlsPhase(route.socket, host, budget, false);
+      const r = await tlsPhase(route.socket, name ?? host, budget, name !== undefined);
       r.socket.destroy();
-      return { servername: undefined, ok: true };
+      return { servername: name, ok: true };
     } catch (err) {
-      return { servername: undefined, ok: false, error: (err as PhaseError).code };
+      return { servername: name, ok: false, error: (err as PhaseError).code };
     }
   } catch (err) {
-    return { servername: undefined, ok: false, error: `connect: ${(err as PhaseError).code}` };
+    return { servername: name, ok: false, error: `connect: ${(err as PhaseError).code}` };
   }
 }
 
@@ -214,13 +227,21 @@ export async function probe(rawUrl: string, opts: ProbeOptions = {}): Promise<Pr
   const errorLog: ErrorLogLine[] | undefined = marks.length ? marks.flatMap(readSince) : undefined;
   let keepAlive: KeepAliveInfo | undefined;
   if (opts.measureKeepAliveMs !== undefined && !opts.signal?.aborted) keepAlive = await measureKeepAlive(url, opts, opts.measureKeepAliveMs, proxy);
+  // Edge vs origin: the samples above went to the --resolve address; the same URL over DNS goes to the edge.
+  const override = overrideFor(url, opts.resolve ?? []);
+  let edgeComparison: ProbeReport['edgeComparison'];
+  if (override && opts.compareEdge !== false && !(proxy && !proxy.bypassed) && !opts.signal?.aborted && samples.length) {
+    const edgeOpts: ProbeOptions = { ...opts, resolve: (opts.resolve ?? []).filter((o) => !overrideFor(url, [o])), errorLogs: undefined, cnames: false, measureKeepAliveMs: undefined };
+    const edgeSamples = await runSamples(Math.min(count, 3), 1, () => probeOnce(url, edgeOpts, false, proxy), opts.signal);
+    if (edgeSamples.length) edgeComparison = compareEdge(url, edgeSamples, samples, override);
+  }
   const percentiles = summarize(samples);
   const shown = samples.find(isFailure) ?? samples[0];
   const response = shown?.http ? { status: shown.http.status, headers: shown.http.headers, body: shown.http.bodySnippet } : undefined;
   const byProxy = response && shown?.proxy ? proxyGeneratedHop(response, shown.proxy.url, shown.proxy.failedAt === 'tunnel' ? shown.proxy.target : undefined) : undefined;
   const hop = byProxy ?? explainHop(response);
   if (!byProxy && shown?.proxy) hop.evidence.push(`the request went through the forward proxy ${shown.proxy.url} (${shown.proxy.mode}); its response carried no marks of the proxy's own error pages`);
-  const verdict = decideVerdict({ samples, percentiles, hop, errorLog, configNotes: opts.configNotes, proxy, keepAlive, upstreamKeepAlive: opts.upstreamKeepAlive });
+  const verdict = decideVerdict({ samples, percentiles, hop, errorLog, configNotes: opts.configNotes, proxy, keepAlive, upstreamKeepAlive: opts.upstreamKeepAlive, edgeComparison });
   const report: ProbeReport = {
     url: redactUrl(url.toString()),
     status: shown?.status ?? null,
@@ -234,6 +255,7 @@ export async function probe(rawUrl: string, opts: ProbeOptions = {}): Promise<Pr
   if (keepAlive) report.keepAlive = keepAlive;
   if (opts.upstreamKeepAlive) report.upstreamKeepAlive = opts.upstreamKeepAlive;
   if (errorLog) report.errorLog = errorLog;
+  if (edgeComparison) report.edgeComparison = edgeComparison;
   return report;
 }
 

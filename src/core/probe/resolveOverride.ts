@@ -6,6 +6,9 @@ export interface ResolveOverride {
   host: string;
   port: number;
   addresses: string[];
+  /** Connect to this port instead of `port` (curl's --connect-to HOST:PORT:ADDR:PORT2); set by the
+   * editor's "Probe Origin Directly…" when the origin listens on another port. */
+  connectPort?: number;
 }
 
 export class ResolveSyntaxError extends Error {}
@@ -51,4 +54,36 @@ export function overrideFor(url: URL, overrides: ResolveOverride[]): ResolveOver
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   const port = defaultPort(url);
   return overrides.find((o) => (o.host === host || o.host === '*') && o.port === port);
+}
+
+/** The editor's "origin address" for `url`: `IP`, `IP:PORT`, `[IPv6]` or `[IPv6]:PORT` (a bare IPv6 address
+ * too). Becomes the override for the URL's host and port; another port is kept as `connectPort`. */
+export function parseOriginAddress(text: string, url: URL): ResolveOverride {
+  const t = text.trim();
+  if (!t) throw new ResolveSyntaxError('Enter the origin address: an IP address, optionally with a port (203.0.113.7 or 203.0.113.7:8080).');
+  let address = t;
+  let portText: string | undefined;
+  const bracket = /^\[([^\]]+)\](?::(.*))?$/.exec(t);
+  if (bracket) {
+    address = bracket[1];
+    portText = bracket[2];
+  } else if (net.isIPv6(t)) {
+    address = t;
+  } else if (t.includes(':')) {
+    const c = t.lastIndexOf(':');
+    address = t.slice(0, c);
+    portText = t.slice(c + 1);
+  }
+  if (net.isIP(address) === 0)
+    throw new ResolveSyntaxError(`'${address}' is not an IP address. Give the origin's IP (like curl --resolve), optionally with a port: 203.0.113.7, 203.0.113.7:8080 or [2001:db8::7]:443.`);
+  let connectPort: number | undefined;
+  if (portText !== undefined) {
+    const p = Number(portText);
+    if (!/^\d+$/.test(portText) || p < 1 || p > 65535) throw new ResolveSyntaxError(`'${portText}' is not a port (1-65535).`);
+    connectPort = p;
+  }
+  const port = defaultPort(url);
+  const o: ResolveOverride = { host: url.hostname.replace(/^\[|\]$/g, '').toLowerCase(), port, addresses: [address] };
+  if (connectPort !== undefined && connectPort !== port) o.connectPort = connectPort;
+  return o;
 }

@@ -59,7 +59,8 @@ export async function openRoute(url: URL, proxy: ProxyChoice | undefined, budget
   const via = proxy && !proxy.bypassed ? proxy : undefined;
   const dialUrl = via ? via.url : url;
   const host = dialUrl.hostname.replace(/^\[|\]$/g, '');
-  const port = via ? proxyPort(via.url) : targetPort;
+  const override = overrideFor(dialUrl, o.resolve ?? []);
+  const port = override?.connectPort ?? (via ? proxyPort(via.url) : targetPort);
   let use: ProxyUse | undefined;
   if (via) {
     use = { url: via.display, mode: url.protocol === 'https:' ? 'connect' : 'absolute-form', target: `${targetHost.includes(':') ? `[${targetHost}]` : targetHost}:${targetPort}` };
@@ -72,7 +73,6 @@ export async function openRoute(url: URL, proxy: ProxyChoice | undefined, budget
 
   // DNS (or the --resolve override, which skips it like curl does)
   let t = performance.now();
-  const override = overrideFor(dialUrl, o.resolve ?? []);
   let dns: DnsInfo;
   try {
     dns = override

@@ -182,4 +182,35 @@ export interface ProbeReport {
   upstreamKeepAlive?: KeepAliveInfo;
   /** With errorLogs: the lines the proxy appended to its error log while the probe ran (redacted). */
   errorLog?: ErrorLogLine[];
+  /** With a --resolve override for the URL: the samples above went to the given address (the origin);
+   * this is the same URL also probed the normal way (DNS, the edge), side by side. */
+  edgeComparison?: EdgeComparison;
+}
+
+/** One side of the edge vs origin comparison: the outcome of its samples in a few numbers. */
+export interface ComparisonSide {
+  /** HTTP status of the first failing sample (else the first); null when no response arrived. */
+  status: number | null;
+  /** Who generated that response (as Hop.generatedBy); 'no-response' when none arrived. */
+  generatedBy: string;
+  /** Median total time over this side's samples (failed ones included: the time until they failed). */
+  totalMsP50: number;
+  /** The error of the first failing sample without a response, as 'phase CODE: message'. */
+  error?: string;
+  /** The addresses this side resolved to (edge: DNS) or was given (origin: --resolve), with the port. */
+  addresses: string[];
+  samples: number;
+  /** Share of samples that failed (error or 5xx), 0…1. */
+  errorRate: number;
+}
+
+export interface EdgeComparison {
+  /** The URL's name resolved normally, so the request reaches whatever the public name points at. */
+  edge: ComparisonSide;
+  /** The address from --resolve, with the URL's name kept for SNI, Host and certificate checks. */
+  origin: ComparisonSide;
+  /** edge-fails: the edge fails while the origin answers; both-fail; origin-fails: only the direct probe
+   * fails; both-ok; edge-unresolved: the URL's name does not resolve, so there is no edge to compare. */
+  outcome: 'edge-fails' | 'both-fail' | 'origin-fails' | 'both-ok' | 'edge-unresolved';
+  conclusion: string;
 }

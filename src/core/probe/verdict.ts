@@ -1,7 +1,8 @@
 // From what the probe observed to one cause id. Order of trust: what the proxy itself logged during the
 // probe, then how the connection failed, then the status and which hop generated it.
 import type { CauseId } from '../finding';
-import type { ErrorLogLine, Hop, KeepAliveInfo, Percentiles, ProbeError, Sample, Verdict } from './types';
+import type { EdgeComparison, ErrorLogLine, Hop, KeepAliveInfo, Percentiles, ProbeError, Sample, Verdict } from './types';
+import { sideOutcome } from './edgeCompare';
 import { isFailure } from './sample';
 import type { ProxyChoice } from './proxy';
 
@@ -16,7 +17,17 @@ export interface VerdictInput {
   proxy?: ProxyChoice;
   keepAlive?: KeepAliveInfo;
   upstreamKeepAlive?: KeepAliveInfo;
+  /** With --resolve: the same URL probed the normal way (the edge) next to these samples (the origin). */
+  edgeComparison?: EdgeComparison;
 }
+
+const fmtMs = (v: number) => `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ms`;
+
+const EDGE_STEPS = [
+  "Read the edge's own error log or origin-error analytics for this host: it names the upstream it tried and how that failed.",
+  'Compare what the edge sends to the origin with this direct probe: origin address and port, Host header, SNI (proxy_ssl_server_name), scheme, timeouts and health checks.',
+  'Check that the origin accepts connections from the edge (firewall, allow-lists, security groups), not only from here.',
+];
 
 /** nginx's words for a connection the upstream closed or reset under it: what a keep-alive race looks like. */
 const RACE_LOG = /upstream prematurely closed connection|reset by peer|while reading response header/i;
@@ -183,6 +194,7 @@ export function decideVerdict(input: VerdictInput): Verdict {
     for (const p of tlsProblems) evidence.push(`certificate: ${p}`);
     const cmp = primary?.tls?.sniComparison;
     if (cmp) evidence.push(`same handshake ${cmp.servername ? `with SNI ${cmp.servername}` : 'without SNI'}: ${cmp.ok ? 'succeeded — the failure depends on SNI' : `failed too (${cmp.error})`}`);
+    if (cmp?.ok && cmp.servername && cause === 'tls') summary = `${summary} without SNI, and succeeds with SNI ${cmp.servername}: the server needs SNI to choose its certificate (a proxy in front needs proxy_ssl_server_name on / sni)`;
   }
 
   // The proxy's own log line is the strongest evidence: it names the failure it saw behind it.
@@ -232,6 +244,22 @@ export function decideVerdict(input: VerdictInput): Verdict {
     evidence.push(`redirect ${r.from} → ${r.location}: ${r.note}`);
   }
 
+  // Edge vs origin. The origin answering while the edge fails puts the fault in front of the origin.
+  const cmp = input.edgeComparison;
+  if (cmp) {
+    const originHost = cmp.origin.addresses.join(', ');
+    const edgeLine = `edge (${cmp.edge.addresses.join(', ') || 'the URL over DNS'}): ${sideOutcome(cmp.edge)}${cmp.edge.samples > 1 ? `, ${Math.round(cmp.edge.errorRate * 100)}% of ${cmp.edge.samples} samples failed` : ''}; median total ${fmtMs(cmp.edge.totalMsP50)}${cmp.edge.error ? ` — ${cmp.edge.error}` : ''}`;
+    const originLine = `origin (${originHost}, --resolve): ${sideOutcome(cmp.origin)}; median total ${fmtMs(cmp.origin.totalMsP50)}${cmp.origin.error ? ` — ${cmp.origin.error}` : ''}`;
+    if (cmp.outcome === 'edge-fails') {
+      cause = 'intermediary';
+      confidence = cmp.edge.status !== null && cmp.edge.status >= 500 ? 'high' : 'medium';
+      summary = `the edge answers ${sideOutcome(cmp.edge)} while the origin ${originHost} answers ${cmp.origin.status ?? 'nothing'} directly: the fault is in front of the origin (CDN, load balancer or proxy), or in how it reaches the origin`;
+      evidence.unshift(edgeLine, originLine);
+    } else {
+      evidence.push(`edge vs origin: ${cmp.conclusion}`, edgeLine, originLine);
+    }
+  }
+
   if (percentiles.intermittent) {
     const pct = Math.round(percentiles.errorRate * 100);
     summary = `intermittent: ${pct}% of ${percentiles.count} samples failed — ${summary}`;
@@ -250,7 +278,8 @@ export function decideVerdict(input: VerdictInput): Verdict {
   else if (ka?.error) evidence.push(`idle keep-alive on ${ka.target} not measured: ${ka.error}`);
 
   let nextSteps = NEXT_STEPS[cause];
-  if (cause === 'client-side' && (proxyFailed || hop.generatedBy === 'forward-proxy')) nextSteps = PROXY_STEPS;
+  if (cmp?.outcome === 'edge-fails') nextSteps = EDGE_STEPS;
+  else if (cause === 'client-side' && (proxyFailed || hop.generatedBy === 'forward-proxy')) nextSteps = PROXY_STEPS;
   else if (race && cause !== 'keepalive-race') nextSteps = [...nextSteps, ...NEXT_STEPS['keepalive-race'].map((x) => `Keep-alive: ${x}`)];
   return { cause, confidence, summary: summary || 'no response', evidence, nextSteps };
 }

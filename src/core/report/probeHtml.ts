@@ -4,7 +4,7 @@
 // Every value from the report is escaped here; the page's CSP allows no inline style or script, so the
 // pictures use SVG attributes for geometry and CSS classes (media/probe-report.css) for colour.
 import { CAUSE_TITLES } from '../finding';
-import type { ErrorLogLine, KeepAliveInfo, Phases, PhasePercentiles, ProbeReport, Sample } from '../probe/types';
+import type { ComparisonSide, ErrorLogLine, KeepAliveInfo, Phases, PhasePercentiles, ProbeReport, Sample } from '../probe/types';
 import type { RoutePlace } from '../configs/nginx/urlRoute';
 
 /** The report as the editor holds it (kept as a name for the editor's modules). */
@@ -67,6 +67,7 @@ export function probeHtml(input: ProbeHtmlInput): string {
   const parts = [
     header(input, s),
     verdictSection(r),
+    edgeSection(r),
     waterfallSection(r, s),
     hopSection(input, s),
     configSection(input),
@@ -106,6 +107,45 @@ function verdictSection(r: ProbeReport): string {
 <p class="verdict-summary">${esc(v.summary)}</p>
 ${v.evidence.length ? `<h3>Evidence</h3>\n<ul class="evidence">${v.evidence.map((e) => `<li>${esc(e)}</li>`).join('')}</ul>` : ''}
 ${v.nextSteps.length ? `<h3>Next steps</h3>\n<ol class="next-steps">${v.nextSteps.map((n) => `<li>${esc(n)}</li>`).join('')}</ol>` : ''}
+</section>`;
+}
+
+// -- Edge vs origin ------------------------------------------------------------------------------------
+
+const OUTCOME_TITLES: Record<NonNullable<ProbeReport['edgeComparison']>['outcome'], string> = {
+  'edge-fails': 'The edge fails, the origin answers',
+  'both-fail': 'Edge and origin both fail',
+  'origin-fails': 'The edge answers, the origin address fails',
+  'both-ok': 'Edge and origin both answer',
+  'edge-unresolved': 'The name does not resolve: no edge to compare',
+};
+
+function sideFailed(x: ComparisonSide): boolean {
+  return x.errorRate > 0;
+}
+
+function edgeSection(r: ProbeReport): string {
+  const c = r.edgeComparison;
+  if (!c) return '';
+  const cell = (x: ComparisonSide, v: string, bad = false) => `<td class="${bad ? 'side-failed sev-error' : sideFailed(x) ? 'side-failed' : 'side-ok'}">${v}</td>`;
+  const row = (label: string, f: (x: ComparisonSide) => [string, boolean?]) => {
+    const [e, eb] = f(c.edge);
+    const [o, ob] = f(c.origin);
+    return `<tr><th>${esc(label)}</th>${cell(c.edge, e, eb)}${cell(c.origin, o, ob)}</tr>`;
+  };
+  const rows = [
+    row('Address', (x) => [x.addresses.length ? x.addresses.map((a) => `<code>${esc(a)}</code>`).join('<br>') : '<span class="empty">none</span>']),
+    row('Status', (x) => [x.status === null ? 'no response' : esc(x.status), x.status === null || x.status >= 500]),
+    row('Who answered', (x) => [esc(x.generatedBy)]),
+    row('p50 total', (x) => [esc(fmtMs(x.totalMsP50))]),
+    row('Failed samples', (x) => [esc(`${Math.round(x.errorRate * 100)}% of ${x.samples}`), x.errorRate > 0]),
+    row('Error', (x) => [x.error ? esc(x.error) : '<span class="muted">—</span>', !!x.error]),
+  ].join('');
+  return `<section class="edge-compare outcome-${esc(c.outcome)}" id="edge-vs-origin">
+<h2>Edge vs origin</h2>
+<p class="edge-outcome"><strong>${esc(OUTCOME_TITLES[c.outcome])}</strong> <code>${esc(c.outcome)}</code></p>
+<table class="edge-compare-table"><thead><tr><th></th><th>Edge <span class="muted">(the name over DNS)</span></th><th>Origin <span class="muted">(the address given, name kept for SNI and Host)</span></th></tr></thead><tbody>${rows}</tbody></table>
+<p class="edge-conclusion">${esc(c.conclusion)}</p>
 </section>`;
 }
 
@@ -326,7 +366,9 @@ function tlsSection(r: ProbeReport, s: Sample | undefined): string {
   if (t.nameMatches !== undefined) rows.push(row('Name', t.nameMatches ? 'matches the certificate' : 'does not match the certificate', t.nameMatches ? 'sev-ok' : 'sev-error'));
   for (const p of t.problems) rows.push(row('Problem', esc(p), 'sev-error'));
   if (t.error) rows.push(row('Error', esc(t.error), 'sev-error'));
-  if (t.sniComparison) rows.push(row('Without SNI', t.sniComparison.ok ? 'the handshake succeeds: the server needs no SNI, or a different name' : `fails too${t.sniComparison.error ? ` (${esc(t.sniComparison.error)})` : ''}`));
+  const sc = t.sniComparison;
+  if (sc && sc.servername) rows.push(row(`With SNI ${sc.servername}`, sc.ok ? 'the handshake succeeds: the server needs SNI to pick its certificate' : `fails too${sc.error ? ` (${esc(sc.error)})` : ''}`, sc.ok ? 'sev-ok' : ''));
+  else if (sc) rows.push(row('Without SNI', sc.ok ? 'the handshake succeeds: the server needs no SNI, or a different name' : `fails too${sc.error ? ` (${esc(sc.error)})` : ''}`));
   return `<section id="tls"><h2>TLS</h2><table><tbody>${rows.join('')}</tbody></table></section>`;
 }
 

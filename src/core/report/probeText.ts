@@ -1,6 +1,6 @@
 // The probe's text report: the httpstat-style picture of where the time went first, then the numbers,
 // the hop and the verdict. Shared by the CLI and the editor's probe output.
-import type { ProbeReport, Phases } from '../probe/types';
+import type { ComparisonSide, EdgeComparison, ProbeReport, Phases } from '../probe/types';
 
 const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)) + ' ms';
 
@@ -45,6 +45,8 @@ export function probeText(r: ProbeReport, configLines: string[]): string {
     for (const c of t.chain) out.push(`       ${c}`);
     for (const pr of t.problems) out.push(`       problem: ${pr}`);
     if (t.error) out.push(`  tls: ${t.error}`);
+    const sc = t.sniComparison;
+    if (sc) out.push(`  tls: same handshake ${sc.servername ? `with SNI ${sc.servername}` : 'without SNI'} ${sc.ok ? 'succeeds' : `fails too${sc.error ? ` (${sc.error})` : ''}`}`);
   }
   if (first?.http) out.push(`  http: ${first.http.status}, headers ${first.http.headerBytes} B, body ${first.http.bodyBytes} B${first.http.bodyTruncated ? ' (cut at the cap)' : ''}`);
   for (const rd of first?.redirects ?? []) out.push(`  redirect ${rd.status}: ${rd.from} → ${rd.location}${rd.note ? ` (${rd.note})` : ''}`);
@@ -63,6 +65,7 @@ export function probeText(r: ProbeReport, configLines: string[]): string {
     const what = k.idleTimeoutMs !== undefined ? `closed the idle connection after ${ms(k.idleTimeoutMs)}` : k.openAfterMs !== undefined ? `still open after ${ms(k.openAfterMs)} (stopped waiting)` : `not measured: ${k.error}`;
     out.push(`${label}: ${k.target} ${what}${k.note ? ` — ${k.note}` : ''}`);
   }
+  if (r.edgeComparison) out.push(...edgeLines(r.edgeComparison));
   for (const l of configLines) out.push(`  config: ${l}`);
   out.push(`hop: ${r.hop.generatedBy}`);
   for (const e of r.hop.evidence) out.push(`  - ${e}`);
@@ -72,4 +75,22 @@ export function probeText(r: ProbeReport, configLines: string[]): string {
   if (v.nextSteps.length) out.push('next steps:');
   for (const n of v.nextSteps) out.push(`  * ${n}`);
   return out.join('\n') + '\n';
+}
+
+/** The edge vs origin comparison as a two-column table. */
+export function edgeLines(c: EdgeComparison): string[] {
+  const w = 30;
+  const cell = (s: string) => (s.length > w - 2 ? s.slice(0, w - 3) + '…' : s).padEnd(w);
+  const rows: Array<[string, (x: ComparisonSide) => string]> = [
+    ['address', (x) => x.addresses.join(', ') || '—'],
+    ['status', (x) => (x.status === null ? 'no response' : String(x.status))],
+    ['answered by', (x) => x.generatedBy],
+    ['p50 total', (x) => ms(x.totalMsP50)],
+    ['failed', (x) => `${Math.round(x.errorRate * 100)}% of ${x.samples}`],
+    ['error', (x) => (x.error ? x.error.split(':')[0] : '—')],
+  ];
+  const out = ['edge vs origin:', `  ${''.padEnd(13)}${cell('edge (DNS)')}origin (--resolve)`];
+  for (const [label, f] of rows) out.push(`  ${label.padEnd(13)}${cell(f(c.edge))}${f(c.origin)}`);
+  out.push(`  → ${c.outcome}: ${c.conclusion}`);
+  return out;
 }
