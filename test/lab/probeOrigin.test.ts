@@ -4,7 +4,6 @@
 // reaches the origin with the name kept. Then an HTTPS origin that only completes a handshake that
 // names it (SNI), behind nginx with and without proxy_ssl_server_name.
 import * as assert from 'assert';
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -14,29 +13,9 @@ import { parseResolve } from '../../src/core/probe/resolveOverride';
 import { curlCommand } from '../../src/core/probe/curl';
 import { probeText } from '../../src/core/report/probeText';
 import type { ProbeReport } from '../../src/core/probe/types';
-import { behaviours, freePort, makeCerts, Nginx, Origin, startNginx, startOrigin } from '../support/probeLab';
+import { behaviours, freePort, makeCerts, runCli, Nginx, Origin, startNginx, startOrigin } from '../support/probeLab';
 import { NGINX } from '../support/nginx';
 
-const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const CLI = path.join(repoRoot, 'dist', 'cli.js');
-
-function runCli(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    const t = setTimeout(() => {
-      p.kill('SIGKILL');
-      reject(new Error(`CLI did not end within ${timeoutMs} ms`));
-    }, timeoutMs);
-    p.on('close', (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** One nginx: the edge on 127.0.0.1:P, the origin on 127.0.0.2:P. */
 function edgeAndOrigin(edge: string, origin: string): Promise<Nginx> {

@@ -222,3 +222,29 @@ export function makeCerts(dir: string): { selfSigned: CertFiles; expired: CertFi
     otherName: { key, cert: path.join(dir, 'other.pem') },
   };
 }
+
+const CLI = path.join(__dirname, '..', '..', '..', 'dist', 'cli.js');
+
+/**
+ * Runs `node dist/cli.js ARGS` and collects its output; killed (and the promise rejected) after
+ * `timeoutMs`. With `env`, the proxy variables of this process are dropped and `env` is added, so a test
+ * says exactly which proxy the CLI sees; without it the CLI inherits this process's environment.
+ */
+export function runCli(args: string[], timeoutMs: number, env?: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const clean = env ? { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(https?|all|no)_proxy$/i.test(k))), ...env } : process.env;
+    const p = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: clean });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    const t = setTimeout(() => {
+      p.kill('SIGKILL');
+      reject(new Error(`CLI did not end within ${timeoutMs} ms`));
+    }, timeoutMs);
+    p.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}

@@ -77,6 +77,18 @@ describe('Markdown incident report', () => {
     assert.match(md, /… and 25 more/);
   });
 
+  it('shows the edge vs origin comparison when the probe made one', () => {
+    const side = (status: number | null, by: string, addresses: string[], errorRate: number) => ({ status, generatedBy: by, totalMsP50: 3.2, addresses, samples: 3, errorRate });
+    const r = probeReport({
+      verdict: { cause: 'intermediary', confidence: 'high', summary: 'the edge fails, the origin answers', evidence: [], nextSteps: [] },
+      edgeComparison: { edge: side(502, 'cloudflare', ['203.0.113.7:443'], 1), origin: side(200, 'origin', ['10.0.0.5:443'], 0), outcome: 'edge-fails', conclusion: 'The edge answers 502 | the origin 200' },
+    });
+    const md = incidentMarkdown({ generatedAt: 'now', findings: [], probes: [r], logs: [] });
+    assert.match(md, /Edge vs origin \(edge-fails\): The edge answers 502 \\\| the origin 200/);
+    assert.match(md, /\| Edge \(DNS\) \| 203\.0\.113\.7:443 \| 502 \| cloudflare \| 3\.2 \| 3\/3 \|/);
+    assert.match(md, /\| Origin \(--resolve\) \| 10\.0\.0\.5:443 \| 200 \| origin \| 3\.2 \| 0\/3 \|/);
+  });
+
   it('reports a log without failure lines as such', () => {
     const quiet = analyzeText('2026/11/25 10:00:00 [notice] 1#1: start worker processes\n', 'quiet.log');
     const md = incidentMarkdown({ generatedAt: 'now', findings: [], probes: [], logs: [quiet] });
