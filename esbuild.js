@@ -69,6 +69,8 @@ async function main() {
     return;
   }
   await Promise.all(builds.map((b) => esbuild.build(b)));
+  // dist/nginxScan.wasm, next to cli.js / extension.js / logsWorker.js (optional: without clang, none).
+  require('./scripts/build-wasm').buildWasm();
   await makeCodeCache();
 }
 

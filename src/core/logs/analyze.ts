@@ -9,6 +9,7 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { lineStartAfter, readFirstLines, readLineRanges, ReadOptions, ReadStats } from './reader';
 import { flat, LogEvent, LogFormat, LogFormatId } from './types';
+import { lineMapper, ScanJob, ScanPart, WasmScanner, wasmModule } from './wasmScan';
 
 export interface LogFinding {
   file: string;
@@ -65,6 +66,11 @@ export interface AnalyzeOptions extends ReadOptions {
   parallelMinBytes?: number;
   /** Block size for the split (default size/16, between 4 and 16 MiB); for tests. */
   parallelBlockBytes?: number;
+  /**
+   * Scan plain nginx error.log files with the WebAssembly scanner when it is built (default true); the
+   * result is the same as the JavaScript path's.
+   */
+  wasm?: boolean;
 }
 
 const SNIFF_LINES = 50;
@@ -180,6 +186,31 @@ export class LogAggregator {
     return counts;
   }
 
+  /**
+   * Adds counts that were gathered out of line order (the WebAssembly scanner), each with the line where it
+   * first occurred, as if those lines had been added here one by one after everything added so far. Exact,
+   * caps included: the aggregator's state depends only on the counts and on the order in which causes,
+   * keys and (key, cause) pairs first occur. `findings` must hold at least the first N of each cause.
+   */
+  mergeAtoms(a: Atoms): void {
+    const r = this.result;
+    const byFirst = <T extends unknown[]>(xs: T[], at: number) => xs.sort((x, y) => (x[at] as number) - (y[at] as number));
+    r.events += a.events;
+    for (const [cause, n] of byFirst(a.causes, 2)) r.byCause[cause] = (r.byCause[cause] ?? 0) + n;
+    for (const sev of ['error', 'warning', 'info'] as const) r.bySeverity[sev] += a.bySeverity[sev];
+    for (const [line, f] of byFirst(a.findings, 0)) {
+      const ci = this.causeIndex(f.cause);
+      if (this.stored[ci] >= this.maxPerCause) continue;
+      this.stored[ci]++;
+      r.findings.push({ ...f, line });
+    }
+    for (const [k, cause, n] of byFirst(a.upstreams, 3)) this.tallyFor(this.upstreams, k, this.maxUpstreams).add(this.causeIndex(cause), n);
+    for (const [k, cause, n] of byFirst(a.minutes, 3)) this.tallyFor(this.minutes, k, this.maxMinutes).add(this.causeIndex(cause), n);
+    this.lastUpstream = '';
+    this.lastMinute = '';
+    this.lastTime = '';
+  }
+
   /** What a worker that aggregated one part of a file hands back (plain data, structured-clone safe). */
   partState(): AggregatorPart {
     const r = this.result;
@@ -230,6 +261,19 @@ class Tally {
   }
 }
 
+/** Counts with the line each first occurred on (see LogAggregator.mergeAtoms). */
+export interface Atoms {
+  events: number;
+  /** cause, count, first line. */
+  causes: [CauseId, number, number][];
+  bySeverity: Record<Severity, number>;
+  /** Stored-finding candidates: line, finding. */
+  findings: [number, LogFinding][];
+  /** key, cause, count, first line. */
+  upstreams: [string, CauseId, number, number][];
+  minutes: [string, CauseId, number, number][];
+}
+
 export interface AggregatorPart {
   events: number;
   byCause: CauseCounts;
@@ -276,6 +320,7 @@ export async function analyzeFiles(files: readonly string[], options: AnalyzeOpt
   const agg = new LogAggregator(options);
   for (const file of files) {
     options.onFile?.(file);
+    if (await analyzeWithWasm(file, agg, options)) continue;
     if (await analyzeInParts(file, agg, options)) continue;
     let format: LogFormat | undefined = options.format ? formatById(options.format) : undefined;
     const pending: string[] = [];
@@ -498,6 +543,154 @@ async function analyzeInParts(file: string, agg: LogAggregator, options: Analyze
   } finally {
     if (onAbort) options.signal?.removeEventListener('abort', onAbort);
     void worker.terminate();
+  }
+}
+
+// ---- nginx error.log through the WebAssembly scanner (wasmScan.ts) ----
+
+/** Job for the worker: the blocks and the counter both threads take them from. */
+export interface WasmWorkerJob {
+  job: ScanJob;
+}
+
+/** Scans blocks taken from the shared counter with one scanner (so in increasing order). */
+export async function scanWasmBlocks(scanner: WasmScanner, blocks: number, counter: Int32Array, options: { signal?: AbortSignal; onProgress?: (read: number) => void; yieldToLoop?: boolean }): Promise<void> {
+  for (let i = Atomics.add(counter, 0, 1); i < blocks; i = Atomics.add(counter, 0, 1)) await scanner.scanBlock(i, options);
+}
+
+/**
+ * A plain nginx error.log through the WebAssembly scanner: large files in blocks on this thread and a worker,
+ * as analyzeInParts does. Returns false, having changed nothing, when the scanner is unavailable or the file
+ * does not qualify (the caller then uses the JavaScript path).
+ */
+async function analyzeWithWasm(file: string, agg: LogAggregator, options: AnalyzeOptions): Promise<boolean> {
+  if (options.wasm === false || !wasmModule()) return false;
+  const size = fs.statSync(file).size;
+  if (size < 2) return false;
+  options.signal?.throwIfAborted();
+  const fd = fs.openSync(file, 'r');
+  const head = Buffer.alloc(2);
+  const gzip = fs.readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  fs.closeSync(fd);
+  if (gzip) return false;
+  let format: LogFormat | undefined = options.format ? formatById(options.format) : undefined;
+  if (!format) {
+    const first = readFirstLines(file, SNIFF_LINES, size, options.maxLineLength);
+    if (first.length < SNIFF_LINES) return false;
+    format = sniffFormat(first) ?? mixedFormat;
+  }
+  if (format.id !== 'nginx-error') return false;
+  const parallel = options.parallel !== false && size >= (options.parallelMinBytes ?? 48 << 20) && (os.availableParallelism?.() ?? os.cpus().length) >= 2 && fs.existsSync(WORKER_FILE);
+  const blockBytes = parallel ? Math.max(1, options.parallelBlockBytes ?? Math.min(16 << 20, Math.max(4 << 20, Math.ceil(size / 16)))) : size;
+  const blocks = Math.max(1, Math.ceil(size / blockBytes));
+  const starts = [0];
+  for (let i = 1; i < blocks; i++) {
+    const at = lineStartAfter(file, i * blockBytes - 1, size);
+    starts.push(at < 0 ? size : Math.max(starts[i - 1], Math.min(at, size)));
+  }
+  starts.push(size);
+  const job: ScanJob = { file, size, starts, maxLineLength: options.maxLineLength, maxFindingsPerCause: options.maxFindingsPerCause };
+  const own = WasmScanner.create(job);
+  if (!own) return false;
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+  let workerBytes = 0;
+  const progress = () => options.onProgress?.(Math.min(size, own.bytesRead + workerBytes), size);
+  let worker: Worker | undefined;
+  let workerPart: Promise<ScanPart | undefined> = Promise.resolve(undefined);
+  if (parallel && blocks > 1) {
+    const w = (worker = new Worker(WORKER_FILE, { workerData: { wasmJob: job, counter } }));
+    workerPart = new Promise<ScanPart | undefined>((resolve) => {
+      w.on('message', (m: { progress?: number; wasmPart?: ScanPart; error?: unknown }) => {
+        if (m.progress !== undefined) {
+          workerBytes = m.progress;
+          progress();
+        } else if (m.wasmPart) resolve(m.wasmPart);
+        else if (m.error) resolve(undefined);
+      });
+      w.on('error', () => resolve(undefined));
+      w.on('exit', () => resolve(undefined));
+    });
+  }
+  let onAbort: (() => void) | undefined;
+  try {
+    const ownOptions = {
+      signal: options.signal,
+      yieldToLoop: true,
+      onProgress: () => progress(),
+    };
+    await scanWasmBlocks(own, blocks, counter, ownOptions);
+    let theirs: ScanPart | undefined;
+    if (worker) {
+      if (options.signal) {
+        const signal = options.signal;
+        const aborted = new Promise<never>((_, reject) => {
+          onAbort = () => reject(signal.reason ?? new DOMException('This operation was aborted', 'AbortError'));
+          if (signal.aborted) onAbort();
+          else signal.addEventListener('abort', onAbort);
+        });
+        aborted.catch(() => undefined);
+        theirs = await Promise.race([workerPart, aborted]);
+      } else theirs = await workerPart;
+    }
+    const parts = [own.part()];
+    if (theirs) parts.push(theirs);
+    // Blocks nobody delivered (the worker failed to start, or died): scanned here by a fresh scanner, so each
+    // scanner still sees its blocks in file order.
+    const done = new Set(parts.flatMap((p) => p.blocks.map((b) => b.index)));
+    const missing = Array.from({ length: blocks }, (_, i) => i).filter((i) => !done.has(i));
+    if (missing.length) {
+      const again = WasmScanner.create(job);
+      if (!again) return false;
+      for (const i of missing) await again.scanBlock(i, ownOptions);
+      parts.push(again.part());
+    }
+    const toLine = lineMapper(parts);
+    const causes = new Map<CauseId, [number, number]>();
+    const ups = new Map<string, [string, CauseId, number, number]>();
+    const mins = new Map<string, [string, CauseId, number, number]>();
+    const atoms: Atoms = { events: 0, causes: [], bySeverity: { error: 0, warning: 0, info: 0 }, findings: [], upstreams: [], minutes: [] };
+    const into = (map: Map<string, [string, CauseId, number, number]>, [k, cause, n, pos]: [string, CauseId, number, number]) => {
+      const line = toLine(pos);
+      const id = `${cause}\u0000${k}`;
+      const e = map.get(id);
+      if (!e) map.set(id, [k, cause, n, line]);
+      else {
+        e[2] += n;
+        if (line < e[3]) e[3] = line;
+      }
+    };
+    let lines = 0;
+    let truncatedLines = 0;
+    for (const p of parts) {
+      atoms.events += p.events;
+      for (const sev of ['error', 'warning', 'info'] as const) atoms.bySeverity[sev] += p.bySeverity[sev];
+      for (const [cause, n, pos] of p.causes) {
+        const line = toLine(pos);
+        const e = causes.get(cause);
+        if (!e) causes.set(cause, [n, line]);
+        else {
+          e[0] += n;
+          if (line < e[1]) e[1] = line;
+        }
+      }
+      for (const a of p.upstreams) into(ups, a);
+      for (const a of p.minutes) into(mins, a);
+      for (const [pos, f] of p.findings) atoms.findings.push([toLine(pos), { ...f, line: 0 }]);
+      for (const b of p.blocks) {
+        lines += b.lines;
+        truncatedLines += b.truncatedLines;
+      }
+    }
+    atoms.causes = [...causes].map(([c, [n, line]]) => [c, n, line]);
+    atoms.upstreams = [...ups.values()];
+    atoms.minutes = [...mins.values()];
+    agg.mergeAtoms(atoms);
+    agg.result.files.push({ file, format: format.id, lines, bytes: size, gzip: false, truncatedLines });
+    options.onProgress?.(size, size);
+    return true;
+  } finally {
+    if (onAbort) options.signal?.removeEventListener('abort', onAbort);
+    if (worker) void worker.terminate();
   }
 }
 
