@@ -539,6 +539,7 @@ async function analyzeInParts(file: string, agg: LogAggregator, options: Analyze
     agg.mergePart(fileAgg.partState(), 0);
     agg.result.files.push({ file, format: format.id, lines, bytes: size, gzip: false, truncatedLines });
     options.onProgress?.(size, size);
+    T('merged');
     return true;
   } finally {
     if (onAbort) options.signal?.removeEventListener('abort', onAbort);
@@ -590,8 +591,11 @@ async function analyzeWithWasm(file: string, agg: LogAggregator, options: Analyz
   }
   starts.push(size);
   const job: ScanJob = { file, size, starts, maxLineLength: options.maxLineLength, maxFindingsPerCause: options.maxFindingsPerCause };
+  const T = process.env.GD_TIMING ? (what: string) => process.stderr.write(`${what} ${(performance.now() | 0)}\n`) : () => undefined;
+  T('wasm start');
   const own = WasmScanner.create(job);
   if (!own) return false;
+  T('scanner');
   const counter = new Int32Array(new SharedArrayBuffer(4));
   let workerBytes = 0;
   const progress = () => options.onProgress?.(Math.min(size, own.bytesRead + workerBytes), size);
@@ -619,6 +623,7 @@ async function analyzeWithWasm(file: string, agg: LogAggregator, options: Analyz
       onProgress: () => progress(),
     };
     await scanWasmBlocks(own, blocks, counter, ownOptions);
+    T("own blocks");
     let theirs: ScanPart | undefined;
     if (worker) {
       if (options.signal) {
@@ -644,6 +649,7 @@ async function analyzeWithWasm(file: string, agg: LogAggregator, options: Analyz
       for (const i of missing) await again.scanBlock(i, ownOptions);
       parts.push(again.part());
     }
+    T('worker');
     const toLine = lineMapper(parts);
     const causes = new Map<CauseId, [number, number]>();
     const ups = new Map<string, [string, CauseId, number, number]>();
@@ -687,6 +693,7 @@ async function analyzeWithWasm(file: string, agg: LogAggregator, options: Analyz
     agg.mergeAtoms(atoms);
     agg.result.files.push({ file, format: format.id, lines, bytes: size, gzip: false, truncatedLines });
     options.onProgress?.(size, size);
+    T('merged');
     return true;
   } finally {
     if (onAbort) options.signal?.removeEventListener('abort', onAbort);

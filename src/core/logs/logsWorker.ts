@@ -17,12 +17,16 @@ const onProgress = (read: number) => {
 };
 const fail = (err: NodeJS.ErrnoException) => parentPort!.postMessage({ error: { message: err?.message ?? String(err), code: err?.code, name: err?.name } });
 
+if (process.env.GD_TIMING) process.stderr.write(`worker up ${performance.now() | 0} (${performance.timeOrigin})\n`);
 if (wasmJob) {
   const scanner = WasmScanner.create(wasmJob);
   if (!scanner) fail(new Error('the WebAssembly scanner is not available'));
   else
     scanWasmBlocks(scanner, wasmJob.starts.length - 1, counter, { onProgress }).then(
-      () => parentPort!.postMessage({ wasmPart: scanner.part() }),
+      () => {
+        if (process.env.GD_TIMING) process.stderr.write(`worker done ${performance.now() | 0}\n`);
+        parentPort!.postMessage({ wasmPart: scanner.part() });
+      },
       fail,
     );
 } else {

@@ -37,15 +37,19 @@ export function wasmModule(): WasmModule | undefined {
     try {
       if (process.env.GD_NO_WASM !== '1' && fs.existsSync(wasmFile)) {
         const bytes = fs.readFileSync(wasmFile);
-        // The CLI runs V8 with --liftoff-only (undici's llhttp, see launch.ts); the scanner is small and
-        // hot, so it is compiled by the optimizing compiler up front.
+        // The CLI runs V8 with --liftoff-only (undici's llhttp, see launch.ts), and V8 compiles WebAssembly
+        // lazily, each function at its first call under the flags of that moment. The scanner is small and
+        // hot: compile all of it with the optimizing compiler now (~2x faster code than Liftoff's), then put
+        // the baseline compiler and lazy compilation back for any other module.
         const v8 = require('v8') as typeof import('v8');
         v8.setFlagsFromString('--no-liftoff-only');
         v8.setFlagsFromString('--no-liftoff');
+        v8.setFlagsFromString('--no-wasm-lazy-compilation');
         try {
           compiled = new WA.Module(bytes);
         } finally {
           v8.setFlagsFromString('--liftoff');
+          v8.setFlagsFromString('--wasm-lazy-compilation');
         }
       }
     } catch {
@@ -101,6 +105,7 @@ interface Exports {
 }
 
 const OUT_MAX = 16384;
+let READ_BYTES = Number(process.env.GD_WASM_READ) || 64 * 1024;
 
 /** Accumulates the events JS classified itself (odd lines), keyed like the scanner's cells. */
 class Atoms {
@@ -198,6 +203,7 @@ export class WasmScanner {
   private readonly latin1 = new TextDecoder('latin1');
   /** Bytes of the file read so far by this scanner (progress). */
   bytesRead = 0;
+  private lastReported = 0;
 
   private constructor(mod: WasmModule, private readonly job: ScanJob) {
     const instance = new WA.Instance(mod, { env: { js_verdict: (p: number, len: number) => this.verdict(p, len) } });
@@ -295,7 +301,9 @@ export class WasmScanner {
       for (;;) {
         options.signal?.throwIfAborted();
         const buf = this.bytes(base, cap);
-        const want = Math.min(cap - have, end - pos);
+        // Small reads: the bytes are scanned while they are still in the CPU cache (8 MiB reads measured 3×
+        // slower than 64 KiB ones for the read alone). The buffer fills up only behind a long line.
+        const want = Math.min(READ_BYTES, cap - have, end - pos);
         const n = want > 0 ? fs.readSync(fd, buf, have, want, pos) : 0;
         pos += n;
         this.bytesRead += n;
@@ -336,8 +344,11 @@ export class WasmScanner {
           this.oddLine(keep, false, index * BLOCK + x.skip_line());
           if (eof) break;
         }
-        options.onProgress?.(this.bytesRead);
-        if (options.yieldToLoop) await new Promise((r) => setImmediate(r));
+        if (this.bytesRead - this.lastReported >= 4 << 20) {
+          this.lastReported = this.bytesRead;
+          options.onProgress?.(this.bytesRead);
+          if (options.yieldToLoop) await new Promise((r) => setImmediate(r));
+        }
       }
     } finally {
       fs.closeSync(fd);

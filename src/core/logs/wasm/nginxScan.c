@@ -79,6 +79,44 @@ static Cell mcells[C_MAX];
 static u32 n_mcells;
 static u32 mc_slots[C_SLOTS];
 
+// Bitmaps over the buffer, one bit a byte, built once per scan() call: newlines, commas, quotes, and bytes
+// >= 0x80. Lines, the `, client: ` after the kernel and the quotes around the upstream are found from them.
+#define WORDS (CAP / 64 + 8)
+static u64 nl_bits[WORDS], comma_bits[WORDS], quote_bits[WORDS], high_bits[WORDS];
+
+/** Index of the first set bit at or after `from` and before `to`, or -1. */
+static inline i32 next_bit(const u64 *bits, i32 from, i32 to) {
+  if (from >= to) return -1;
+  i32 w = from >> 6;
+  u64 m = bits[w] & (~0ull << (from & 63));
+  while (!m) {
+    w++;
+    if (w * 64 >= to) return -1;
+    m = bits[w];
+  }
+  i32 i = w * 64 + __builtin_ctzll(m);
+  return i < to ? i : -1;
+}
+
+static void build_bits(const u8 *p, i32 from, i32 to) {
+  const v128_t nl = wasm_i8x16_splat('\n'), comma = wasm_i8x16_splat(','), quote = wasm_i8x16_splat('"');
+  for (i32 w = from >> 6, last = (to + 63) >> 6; w < last; w++) {
+    const u8 *q = p + w * 64;
+    u64 n = 0, c = 0, d = 0, h = 0;
+    for (int k = 0; k < 4; k++) {
+      v128_t v = wasm_v128_load(q + k * 16);
+      n |= (u64)(u32)wasm_i8x16_bitmask(wasm_i8x16_eq(v, nl)) << (k * 16);
+      c |= (u64)(u32)wasm_i8x16_bitmask(wasm_i8x16_eq(v, comma)) << (k * 16);
+      d |= (u64)(u32)wasm_i8x16_bitmask(wasm_i8x16_eq(v, quote)) << (k * 16);
+      h |= (u64)(u32)wasm_i8x16_bitmask(v) << (k * 16);
+    }
+    nl_bits[w] = n;
+    comma_bits[w] = c;
+    quote_bits[w] = d;
+    high_bits[w] = h;
+  }
+}
+
 static inline u64 load64(const u8 *p) {
   u64 x;
   __builtin_memcpy(&x, p, 8);
@@ -94,8 +132,11 @@ static u32 hash_bytes(const u8 *p, u32 n) {
     h ^= h >> 32;
   }
   if (i < n) {
+    // The tail: the last 8 bytes (overlapping what came before), or byte by byte for short keys.
     u64 t = 0;
-    __builtin_memcpy(&t, p + i, n - i);
+    if (n >= 8) t = load64(p + n - 8);
+    else
+      for (u32 j = i; j < n; j++) t = (t << 8) | p[j];
     h ^= t;
     h *= 0xc4ceb9fe1a85ec53ull;
   }
@@ -105,39 +146,57 @@ static u32 hash_bytes(const u8 *p, u32 n) {
   return (u32)h;
 }
 
+/** Hash of a kernel from its length and 32 of its bytes (start, middle, end); the table compares in full. */
+static inline u32 kernel_hash(const u8 *p, u32 n) {
+  if (n < 16) return hash_bytes(p, n);
+  u64 h = (load64(p) * 0x9E3779B97F4A7C15ull) ^ (load64(p + 8) * 0xc4ceb9fe1a85ec53ull);
+  h ^= (load64(p + n / 2 - 4) ^ ((u64)n << 40)) * 0xff51afd7ed558ccdull;
+  h ^= load64(p + n - 8) * 0x94d049bb133111ebull;
+  h ^= h >> 31;
+  h *= 0xbf58476d1ce4e5b9ull;
+  return (u32)(h ^ (h >> 32));
+}
+
 static int same_bytes(const u8 *a, const u8 *b, u32 n) {
   u32 i = 0;
   for (; i + 16 <= n; i += 16) {
     v128_t x = wasm_v128_load(a + i), y = wasm_v128_load(b + i);
-    if (wasm_i8x16_bitmask(wasm_i8x16_eq(x, y)) != 0xffff) return 0;
+    if (!wasm_i8x16_all_true(wasm_i8x16_eq(x, y))) return 0;
   }
+  if (i < n && n >= 16) return wasm_i8x16_all_true(wasm_i8x16_eq(wasm_v128_load(a + n - 16), wasm_v128_load(b + n - 16)));
+  if (i < n && n >= 8) return load64(a + i) == load64(b + i) && load64(a + n - 8) == load64(b + n - 8);
   for (; i < n; i++)
     if (a[i] != b[i]) return 0;
   return 1;
 }
 
-/** First index i in [from, end - m] with p[i..i+m) == pat, or -1 (the match must end inside the range). */
-static i32 find(const u8 *p, i32 from, i32 end, const char *pat, i32 m) {
+/**
+ * First index i in [from, end - m] with p[i..i+m) == pat, or -1 (the match must end inside the range).
+ * Candidates are the positions where the pattern's bytes at offsets a1 and a2 match (chosen to be rare).
+ */
+static inline i32 find2(const u8 *p, i32 from, i32 end, const char *pat, i32 m, i32 a1, i32 a2) {
   if (from < 0) from = 0;
   if (end - from < m) return -1;
-  const v128_t first = wasm_i8x16_splat(pat[0]);
-  const v128_t last = wasm_i8x16_splat(pat[m - 1]);
+  const v128_t c1 = wasm_i8x16_splat(pat[a1]);
+  const v128_t c2 = wasm_i8x16_splat(pat[a2]);
   for (i32 i = from; i + m <= end; i += 16) {
-    v128_t a = wasm_v128_load(p + i);
-    v128_t b = wasm_v128_load(p + i + m - 1);
-    u32 mask = (u32)wasm_i8x16_bitmask(wasm_v128_and(wasm_i8x16_eq(a, first), wasm_i8x16_eq(b, last)));
+    v128_t a = wasm_v128_load(p + i + a1);
+    v128_t b = wasm_v128_load(p + i + a2);
+    u32 mask = (u32)wasm_i8x16_bitmask(wasm_v128_and(wasm_i8x16_eq(a, c1), wasm_i8x16_eq(b, c2)));
     i32 room = end - m - i + 1; // positions i..i+room-1 may start a match
     if (room < 16) mask &= (1u << room) - 1;
     while (mask) {
       i32 k = __builtin_ctz(mask);
-      i32 j = 1;
-      while (j < m - 1 && p[i + k + j] == (u8)pat[j]) j++;
-      if (j >= m - 1) return i + k;
+      i32 j = 0;
+      while (j < m && p[i + k + j] == (u8)pat[j]) j++;
+      if (j == m) return i + k;
       mask &= mask - 1;
     }
   }
   return -1;
 }
+
+static inline i32 find(const u8 *p, i32 from, i32 end, const char *pat, i32 m) { return find2(p, from, end, pat, m, 0, m - 1); }
 
 static i32 find_byte(const u8 *p, i32 from, i32 end, u8 c) {
   const v128_t cv = wasm_i8x16_splat(c);
@@ -150,19 +209,65 @@ static i32 find_byte(const u8 *p, i32 from, i32 end, u8 c) {
   return -1;
 }
 
-/** OTHER_FAILURES in nginxError.ts, over the whole line. */
+// OTHER_FAILURES in nginxError.ts: /worker_connections|could not be resolved|no resolver|intended to send
+// too large|limiting |Too many open|Permission denied|Cannot assign|host not found/. One pass over the line
+// finds the positions where a fairly rare pair of bytes of one of the patterns occurs (nibble tables, as in
+// Hyperscan's Teddy), and only those are compared in full.
+typedef struct { const char *text; i32 len, off; } Pat;
+static const Pat PATS[9] = {
+  {"worker_connections", 18, 5},     // "r_"
+  {"could not be resolved", 21, 1},  // "ou"
+  {"no resolver", 11, 6},            // "lv"
+  {"intended to send too large", 26, 23}, // "rg"
+  {"limiting ", 9, 2},               // "mi"
+  {"Too many open", 13, 0},          // "To"
+  {"Permission denied", 17, 0},      // "Pe"
+  {"Cannot assign", 13, 0},          // "Ca"
+  {"host not found", 14, 9},         // "fo"
+};
+static const u8 PAT_BUCKET[9] = {0, 1, 2, 3, 4, 5, 6, 6, 7};
+static u8 lo0[16], hi0[16], lo1[16], hi1[16];
+static int tables_ready;
+
+static void other_tables(void) {
+  for (int i = 0; i < 9; i++) {
+    u8 bit = (u8)(1u << PAT_BUCKET[i]);
+    u8 x = (u8)PATS[i].text[PATS[i].off], y = (u8)PATS[i].text[PATS[i].off + 1];
+    lo0[x & 15] |= bit;
+    hi0[x >> 4] |= bit;
+    lo1[y & 15] |= bit;
+    hi1[y >> 4] |= bit;
+  }
+  tables_ready = 1;
+}
+
 static int other_failures(const u8 *p, i32 s, i32 e) {
-#define TRY(lit) if (find(p, s, e, lit, sizeof(lit) - 1) >= 0) return 1
-  TRY("worker_connections");
-  TRY("could not be resolved");
-  TRY("no resolver");
-  TRY("intended to send too large");
-  TRY("limiting ");
-  TRY("Too many open");
-  TRY("Permission denied");
-  TRY("Cannot assign");
-  TRY("host not found");
-#undef TRY
+#ifdef NO_OTHER
+  return 0;
+#endif
+  if (!tables_ready) other_tables();
+  const v128_t L0 = wasm_v128_load(lo0), H0 = wasm_v128_load(hi0), L1 = wasm_v128_load(lo1), H1 = wasm_v128_load(hi1);
+  const v128_t nib = wasm_i8x16_splat(15);
+  for (i32 i = s; i + 1 < e; i += 16) {
+    v128_t a = wasm_v128_load(p + i), b = wasm_v128_load(p + i + 1);
+    v128_t m = wasm_v128_and(wasm_v128_and(wasm_i8x16_swizzle(L0, wasm_v128_and(a, nib)), wasm_i8x16_swizzle(H0, wasm_u8x16_shr(a, 4))),
+                             wasm_v128_and(wasm_i8x16_swizzle(L1, wasm_v128_and(b, nib)), wasm_i8x16_swizzle(H1, wasm_u8x16_shr(b, 4))));
+    u32 mask = (u32)wasm_i8x16_bitmask(wasm_i8x16_ne(m, wasm_i8x16_splat(0)));
+    i32 room = e - 1 - i; // pairs starting at i..i+room-1 lie inside the line
+    if (room < 16) mask &= (1u << room) - 1;
+    while (mask) {
+      i32 k = __builtin_ctz(mask);
+      mask &= mask - 1;
+      for (int t = 0; t < 9; t++) {
+        const Pat *pt = &PATS[t];
+        i32 at = i + k - pt->off;
+        if (at < s || at + pt->len > e) continue;
+        i32 j = 0;
+        while (j < pt->len && p[at + j] == (u8)pt->text[j]) j++;
+        if (j == pt->len) return 1;
+      }
+    }
+  }
   return 0;
 }
 
@@ -197,8 +302,12 @@ static i32 key_id(const u8 *k, u32 len) {
   return (i32)(n_ups - 1);
 }
 
+static u64 last_ma, last_mb;
+static i32 last_mid = -1;
+
 static i32 minute_id(const u8 *key16) {
   u64 a = load64(key16), b = load64(key16 + 8);
+  if (last_mid >= 0 && a == last_ma && b == last_mb) return last_mid;
   u64 h64 = (a * 0x9E3779B97F4A7C15ull) ^ (b * 0xc4ceb9fe1a85ec53ull);
   h64 ^= h64 >> 31;
   u32 h = (u32)(h64 ^ (h64 >> 32));
@@ -206,7 +315,11 @@ static i32 minute_id(const u8 *key16) {
   for (;; s = (s + 1) & (M_SLOTS - 1)) {
     u32 x = m_slots[s];
     if (!x) break;
-    if (m_hash[x - 1] == h && load64(minutes + (x - 1) * 16) == a && load64(minutes + (x - 1) * 16 + 8) == b) return (i32)(x - 1);
+    if (m_hash[x - 1] == h && load64(minutes + (x - 1) * 16) == a && load64(minutes + (x - 1) * 16 + 8) == b) {
+      last_ma = a;
+      last_mb = b;
+      return last_mid = (i32)(x - 1);
+    }
   }
   if (n_minutes >= M_MAX) return -1;
   __builtin_memcpy(minutes + n_minutes * 16, key16, 16);
@@ -279,6 +392,9 @@ __attribute__((export_name("minutes_count"))) u32 minutes_count(void) { return n
  * One line [s, e) (CR dropped), pure ASCII and within the cap, numbered cur_line. Returns 0 when done
  * (event counted or no event), 1 when the line must go to JavaScript.
  */
+#define CLIENT8 load64((const u8 *)" client:")
+#define UPSTREAM8 load64((const u8 *)" upstrea")
+
 static int line(const u8 *p, i32 s, i32 e) {
   i32 n = e - s;
   if (n < 30 || p[s + 4] != '/' || p[s + 20] != '[') return 0;
@@ -290,10 +406,19 @@ static int line(const u8 *p, i32 s, i32 e) {
     i32 sp = find_byte(p, start, e, ' ');
     if (sp >= 0) start = sp + 1;
   }
-  i32 end = find(p, start, e, ", client: ", 10);
-  if (end < 0) end = e;
+  // The first `, client: ` at or after the kernel start: at a comma.
+  i32 end = e;
+  for (i32 c = next_bit(comma_bits, start, e - 9); c >= 0; c = next_bit(comma_bits, c + 1, e - 9)) {
+    if (load64(p + c + 1) == CLIENT8 && p[c + 9] == ' ') {
+      end = c;
+      break;
+    }
+  }
+#ifdef RET1
+  return 0;
+#endif
   u32 klen = (u32)(end - start);
-  u32 h = hash_bytes(p + start, klen);
+  u32 h = kernel_hash(p + start, klen);
   i32 ki = kernel_find(p + start, klen, h);
   i32 verdict;
   if (ki >= 0) {
@@ -320,12 +445,22 @@ static int line(const u8 *p, i32 s, i32 e) {
     k_slots[slot] = ++n_kernels;
     if (verdict < 0) return 0;
   }
+#ifdef RET2
+  return 0;
+#endif
   // The event. Upstream: ` upstream: "` after the kernel, up to the next quote, cut as upstreamAddress().
   i32 uid = -1;
-  i32 u = find(p, end, e, " upstream: \"", 12);
+  // The first ` upstream: "` at or after the kernel end: at a quote with ` upstream: ` before it.
+  i32 u = -1;
+  for (i32 d = next_bit(quote_bits, end + 11, e); d >= 0; d = next_bit(quote_bits, d + 1, e)) {
+    if (load64(p + d - 11) == UPSTREAM8 && p[d - 3] == 'm' && p[d - 2] == ':' && p[d - 1] == ' ') {
+      u = d - 11;
+      break;
+    }
+  }
   if (u >= 0) {
     i32 from = u + 12;
-    i32 q = find_byte(p, from, e, '"');
+    i32 q = next_bit(quote_bits, from, e);
     if (q >= 0) {
       i32 scheme = find(p, from, q, "://", 3);
       i32 host = scheme < 0 ? from : scheme + 3;
@@ -343,6 +478,9 @@ static int line(const u8 *p, i32 s, i32 e) {
       }
     }
   }
+#ifdef RET3
+  return 0;
+#endif
   u8 mk[16];
   __builtin_memcpy(mk, p + s, 16);
   mk[4] = '-';
@@ -375,30 +513,10 @@ __attribute__((export_name("scan"))) u32 scan(u32 from, u32 to, u32 final) {
   // Zero padding after the data: the SIMD loads may read past `to`, never past the buffer.
   i32 s = (i32)from;
   const i32 end = (i32)to;
-  const v128_t nlv = wasm_i8x16_splat('\n');
+  build_bits(p, s, end);
   while (s < end) {
     if (n_odd >= OUT_MAX - 1 || n_cand >= OUT_MAX - 1) break;
-    // Newline search, with a check that the line is pure ASCII on the way.
-    i32 i = s;
-    u32 high = 0;
-    i32 nl = -1;
-    for (; i < end; i += 16) {
-      v128_t v = wasm_v128_load(p + i);
-      u32 m = (u32)wasm_i8x16_bitmask(wasm_i8x16_eq(v, nlv));
-      u32 hb = (u32)wasm_i8x16_bitmask(v);
-      i32 room = end - i;
-      if (room < 16) {
-        m &= (1u << room) - 1;
-        hb &= (1u << room) - 1;
-      }
-      if (m) {
-        i32 k = __builtin_ctz(m);
-        nl = i + k;
-        high |= hb & ((1u << k) - 1);
-        break;
-      }
-      high |= hb;
-    }
+    i32 nl = next_bit(nl_bits, s, end);
     if (nl < 0) {
       if (!final) break;
       nl = end;
@@ -406,7 +524,9 @@ __attribute__((export_name("scan"))) u32 scan(u32 from, u32 to, u32 final) {
     cur_line++;
     i32 e = nl;
     if (e > s && p[e - 1] == '\r') e--;
-    if (high || (u32)(e - s) > max_line || line(p, s, e)) ODD((u32)s, (u32)nl);
+#ifndef ONLY_NL
+    if (next_bit(high_bits, s, nl) >= 0 || (u32)(e - s) > max_line || line(p, s, e)) ODD((u32)s, (u32)nl);
+#endif
     s = nl + 1;
   }
   return s > end ? (u32)end : (u32)s;
