@@ -35,6 +35,8 @@ const builds = [
   { ...common, entryPoints: ['src/cli/launch.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, sourcemap: false },
   // Worker thread that analyzeFiles starts for the second half of a large log (next to cli.js / extension.js).
   { ...common, entryPoints: ['src/core/logs/logsWorker.ts'], outfile: 'dist/logsWorker.js' },
+  // Worker thread for the WebAssembly log scanner (the scanner only, so it starts quickly).
+  { ...common, entryPoints: ['src/core/logs/wasmWorker.ts'], outfile: 'dist/logsWasmWorker.js' },
 ];
 
 /** dist/cli-main.js.cache: V8's code cache after one representative run (a probe of a tiny HTTP server

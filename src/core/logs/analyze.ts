@@ -9,7 +9,7 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { lineStartAfter, readFirstLines, readLineRanges, ReadOptions, ReadStats } from './reader';
 import { flat, LogEvent, LogFormat, LogFormatId } from './types';
-import { lineMapper, ScanJob, ScanPart, WasmScanner, wasmModule } from './wasmScan';
+import { lineMapper, ScanJob, ScanPart, scanWasmBlocks, WasmScanner, wasmModule } from './wasmScan';
 
 export interface LogFinding {
   file: string;
@@ -202,7 +202,12 @@ export class LogAggregator {
       const ci = this.causeIndex(f.cause);
       if (this.stored[ci] >= this.maxPerCause) continue;
       this.stored[ci]++;
-      r.findings.push({ ...f, line });
+      // The keys in the order add() gives them (the JSON is compared byte for byte).
+      const g: LogFinding = { file: f.file, line, cause: f.cause, severity: f.severity, message: f.message };
+      if (f.code) g.code = f.code;
+      if (f.upstream) g.upstream = f.upstream;
+      if (f.time) g.time = f.time;
+      r.findings.push(g);
     }
     for (const [k, cause, n] of byFirst(a.upstreams, 3)) this.tallyFor(this.upstreams, k, this.maxUpstreams).add(this.causeIndex(cause), n);
     for (const [k, cause, n] of byFirst(a.minutes, 3)) this.tallyFor(this.minutes, k, this.maxMinutes).add(this.causeIndex(cause), n);
@@ -539,7 +544,6 @@ async function analyzeInParts(file: string, agg: LogAggregator, options: Analyze
     agg.mergePart(fileAgg.partState(), 0);
     agg.result.files.push({ file, format: format.id, lines, bytes: size, gzip: false, truncatedLines });
     options.onProgress?.(size, size);
-    T('merged');
     return true;
   } finally {
     if (onAbort) options.signal?.removeEventListener('abort', onAbort);
@@ -549,15 +553,9 @@ async function analyzeInParts(file: string, agg: LogAggregator, options: Analyze
 
 // ---- nginx error.log through the WebAssembly scanner (wasmScan.ts) ----
 
-/** Job for the worker: the blocks and the counter both threads take them from. */
-export interface WasmWorkerJob {
-  job: ScanJob;
-}
-
-/** Scans blocks taken from the shared counter with one scanner (so in increasing order). */
-export async function scanWasmBlocks(scanner: WasmScanner, blocks: number, counter: Int32Array, options: { signal?: AbortSignal; onProgress?: (read: number) => void; yieldToLoop?: boolean }): Promise<void> {
-  for (let i = Atomics.add(counter, 0, 1); i < blocks; i = Atomics.add(counter, 0, 1)) await scanner.scanBlock(i, options);
-}
+// dist/logsWasmWorker.js (wasmWorker.ts): a slim worker for the scanner, quick to start. (wasmWorker.js is
+// the same file compiled by tsc, for the unit tests.)
+const WASM_WORKER_FILE = [path.join(__dirname, 'logsWasmWorker.js'), path.join(__dirname, 'wasmWorker.js')].find((f) => fs.existsSync(f)) ?? '';
 
 /**
  * A plain nginx error.log through the WebAssembly scanner: large files in blocks on this thread and a worker,
@@ -581,7 +579,7 @@ async function analyzeWithWasm(file: string, agg: LogAggregator, options: Analyz
     format = sniffFormat(first) ?? mixedFormat;
   }
   if (format.id !== 'nginx-error') return false;
-  const parallel = options.parallel !== false && size >= (options.parallelMinBytes ?? 48 << 20) && (os.availableParallelism?.() ?? os.cpus().length) >= 2 && fs.existsSync(WORKER_FILE);
+  const parallel = options.parallel !== false && size >= (options.parallelMinBytes ?? 48 << 20) && (os.availableParallelism?.() ?? os.cpus().length) >= 2 && WASM_WORKER_FILE !== '';
   const blockBytes = parallel ? Math.max(1, options.parallelBlockBytes ?? Math.min(16 << 20, Math.max(4 << 20, Math.ceil(size / 16)))) : size;
   const blocks = Math.max(1, Math.ceil(size / blockBytes));
   const starts = [0];
@@ -590,7 +588,7 @@ async function analyzeWithWasm(file: string, agg: LogAggregator, options: Analyz
     starts.push(at < 0 ? size : Math.max(starts[i - 1], Math.min(at, size)));
   }
   starts.push(size);
-  const job: ScanJob = { file, size, starts, maxLineLength: options.maxLineLength, maxFindingsPerCause: options.maxFindingsPerCause };
+  const job: ScanJob = { file, size, starts, maxLineLength: options.maxLineLength, maxFindingsPerCause: options.maxFindingsPerCause, readBytes: options.chunkSize };
   const T = process.env.GD_TIMING ? (what: string) => process.stderr.write(`${what} ${(performance.now() | 0)}\n`) : () => undefined;
   T('wasm start');
   const own = WasmScanner.create(job);
@@ -602,7 +600,7 @@ async function analyzeWithWasm(file: string, agg: LogAggregator, options: Analyz
   let worker: Worker | undefined;
   let workerPart: Promise<ScanPart | undefined> = Promise.resolve(undefined);
   if (parallel && blocks > 1) {
-    const w = (worker = new Worker(WORKER_FILE, { workerData: { wasmJob: job, counter } }));
+    const w = (worker = new Worker(WASM_WORKER_FILE, { workerData: { job, counter, module: wasmModule() } }));
     workerPart = new Promise<ScanPart | undefined>((resolve) => {
       w.on('message', (m: { progress?: number; wasmPart?: ScanPart; error?: unknown }) => {
         if (m.progress !== undefined) {
@@ -637,6 +635,7 @@ async function analyzeWithWasm(file: string, agg: LogAggregator, options: Analyz
         theirs = await Promise.race([workerPart, aborted]);
       } else theirs = await workerPart;
     }
+    T("awaited");
     const parts = [own.part()];
     if (theirs) parts.push(theirs);
     // Blocks nobody delivered (the worker failed to start, or died): scanned here by a fresh scanner, so each
@@ -651,6 +650,7 @@ async function analyzeWithWasm(file: string, agg: LogAggregator, options: Analyz
     }
     T('worker');
     const toLine = lineMapper(parts);
+    T(`parts ${parts.map((p) => [p.findings.length, p.upstreams.length, p.minutes.length, p.causes.length].join('/')).join(' ')}`);
     const causes = new Map<CauseId, [number, number]>();
     const ups = new Map<string, [string, CauseId, number, number]>();
     const mins = new Map<string, [string, CauseId, number, number]>();
@@ -690,6 +690,7 @@ async function analyzeWithWasm(file: string, agg: LogAggregator, options: Analyz
     atoms.causes = [...causes].map(([c, [n, line]]) => [c, n, line]);
     atoms.upstreams = [...ups.values()];
     atoms.minutes = [...mins.values()];
+    T('atoms');
     agg.mergeAtoms(atoms);
     agg.result.files.push({ file, format: format.id, lines, bytes: size, gzip: false, truncatedLines });
     options.onProgress?.(size, size);

@@ -31,6 +31,8 @@ export function setWasmFile(file: string): void {
 }
 
 /** The compiled scanner, or undefined when there is none or it does not compile. */
+export type { WasmModule };
+
 export function wasmModule(): WasmModule | undefined {
   if (compiled === undefined) {
     compiled = null;
@@ -58,6 +60,9 @@ export function wasmModule(): WasmModule | undefined {
   }
   return compiled ?? undefined;
 }
+
+/** How many blocks the scanner has read in this thread (tests check that the path was taken). */
+export const wasmStats = { blocks: 0 };
 
 export function wasmAvailable(): boolean {
   return wasmModule() !== undefined;
@@ -105,7 +110,6 @@ interface Exports {
 }
 
 const OUT_MAX = 16384;
-let READ_BYTES = Number(process.env.GD_WASM_READ) || 64 * 1024;
 
 /** Accumulates the events JS classified itself (odd lines), keyed like the scanner's cells. */
 class Atoms {
@@ -190,6 +194,8 @@ export interface ScanJob {
   starts: number[];
   maxLineLength?: number;
   maxFindingsPerCause?: number;
+  /** Bytes per read (default 64 KiB); for tests. */
+  readBytes?: number;
 }
 
 /** One thread's scanner: a module instance and the blocks it scanned. */
@@ -214,8 +220,7 @@ export class WasmScanner {
   }
 
   /** A scanner for the job, or undefined when the scanner is unavailable or cannot take the job. */
-  static create(job: ScanJob): WasmScanner | undefined {
-    const mod = wasmModule();
+  static create(job: ScanJob, mod: WasmModule | undefined = wasmModule()): WasmScanner | undefined {
     if (!mod) return undefined;
     try {
       const s = new WasmScanner(mod, job);
@@ -303,7 +308,7 @@ export class WasmScanner {
         const buf = this.bytes(base, cap);
         // Small reads: the bytes are scanned while they are still in the CPU cache (8 MiB reads measured 3×
         // slower than 64 KiB ones for the read alone). The buffer fills up only behind a long line.
-        const want = Math.min(READ_BYTES, cap - have, end - pos);
+        const want = Math.min(this.job.readBytes ?? 64 * 1024, cap - have, end - pos);
         const n = want > 0 ? fs.readSync(fd, buf, have, want, pos) : 0;
         pos += n;
         this.bytesRead += n;
@@ -344,7 +349,7 @@ export class WasmScanner {
           this.oddLine(keep, false, index * BLOCK + x.skip_line());
           if (eof) break;
         }
-        if (this.bytesRead - this.lastReported >= 4 << 20) {
+        if (this.bytesRead - this.lastReported >= 1 << 20) {
           this.lastReported = this.bytesRead;
           options.onProgress?.(this.bytesRead);
           if (options.yieldToLoop) await new Promise((r) => setImmediate(r));
@@ -354,6 +359,7 @@ export class WasmScanner {
       fs.closeSync(fd);
     }
     this.blocks.push({ index, lines: x.lines(), truncatedLines: this.truncated, bytes: end - start });
+    wasmStats.blocks++;
   }
 
   /** Everything counted so far, as plain data. */
@@ -388,6 +394,11 @@ export class WasmScanner {
     }
     return a.part(this.blocks);
   }
+}
+
+/** Scans blocks taken from the shared counter with one scanner (so in increasing order). */
+export async function scanWasmBlocks(scanner: WasmScanner, blocks: number, counter: Int32Array, options: { signal?: AbortSignal; onProgress?: (read: number) => void; yieldToLoop?: boolean }): Promise<void> {
+  for (let i = Atomics.add(counter, 0, 1); i < blocks; i = Atomics.add(counter, 0, 1)) await scanner.scanBlock(i, options);
 }
 
 /** Turns block positions into line numbers once every block's line count is known. */
