@@ -9,7 +9,7 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { lineStartAfter, readFirstLines, readLineRanges, ReadOptions, ReadStats } from './reader';
 import { flat, LogEvent, LogFormat, LogFormatId } from './types';
-import { lineMapper, ScanJob, ScanPart, scanWasmBlocks, WasmScanner, wasmModule } from './wasmScan';
+import { lineMapper, ScanJob, ScanPart, scanWasmBlocks, wasmMayLoad, WasmScanner, wasmModule } from './wasmScan';
 
 export interface LogFinding {
   file: string;
@@ -553,6 +553,11 @@ async function analyzeInParts(file: string, agg: LogAggregator, options: Analyze
 
 // ---- nginx error.log through the WebAssembly scanner (wasmScan.ts) ----
 
+/** GD_LOGS_TIMING=1: phases of the WebAssembly path on stderr (for bench/README). */
+export function timing(who: string): (what: string) => void {
+  return process.env.GD_LOGS_TIMING === '1' ? (what) => process.stderr.write(`[${who} ${performance.now().toFixed(0)} ms] ${what}\n`) : () => undefined;
+}
+
 // dist/logsWasmWorker.js (wasmWorker.ts): a slim worker for the scanner, quick to start. (wasmWorker.js is
 // the same file compiled by tsc, for the unit tests.)
 const WASM_WORKER_FILE = [path.join(__dirname, 'logsWasmWorker.js'), path.join(__dirname, 'wasmWorker.js')].find((f) => fs.existsSync(f)) ?? '';
@@ -563,7 +568,7 @@ const WASM_WORKER_FILE = [path.join(__dirname, 'logsWasmWorker.js'), path.join(_
  * does not qualify (the caller then uses the JavaScript path).
  */
 async function analyzeWithWasm(file: string, agg: LogAggregator, options: AnalyzeOptions): Promise<boolean> {
-  if (options.wasm === false || !wasmModule()) return false;
+  if (options.wasm === false || !wasmMayLoad() || !WasmScanner.takesLines(options.maxLineLength)) return false;
   const size = fs.statSync(file).size;
   if (size < 2) return false;
   options.signal?.throwIfAborted();
@@ -589,18 +594,16 @@ async function analyzeWithWasm(file: string, agg: LogAggregator, options: Analyz
   }
   starts.push(size);
   const job: ScanJob = { file, size, starts, maxLineLength: options.maxLineLength, maxFindingsPerCause: options.maxFindingsPerCause, readBytes: options.chunkSize };
-  const T = process.env.GD_TIMING ? (what: string) => process.stderr.write(`${what} ${(performance.now() | 0)}\n`) : () => undefined;
-  T('wasm start');
-  const own = WasmScanner.create(job);
-  if (!own) return false;
-  T('scanner');
+  const T = timing('main');
   const counter = new Int32Array(new SharedArrayBuffer(4));
-  let workerBytes = 0;
-  const progress = () => options.onProgress?.(Math.min(size, own.bytesRead + workerBytes), size);
   let worker: Worker | undefined;
   let workerPart: Promise<ScanPart | undefined> = Promise.resolve(undefined);
+  let workerBytes = 0;
+  let progress = () => undefined as void;
   if (parallel && blocks > 1) {
-    const w = (worker = new Worker(WASM_WORKER_FILE, { workerData: { job, counter, module: wasmModule() } }));
+    // Started before the module is compiled here (V8's optimizing compiler, ~15 ms): a worker needs longer
+    // than that to boot, and gets the compiled module by message.
+    const w = (worker = new Worker(WASM_WORKER_FILE, { workerData: { job, counter } }));
     workerPart = new Promise<ScanPart | undefined>((resolve) => {
       w.on('message', (m: { progress?: number; wasmPart?: ScanPart; error?: unknown }) => {
         if (m.progress !== undefined) {
@@ -613,6 +616,15 @@ async function analyzeWithWasm(file: string, agg: LogAggregator, options: Analyz
       w.on('exit', () => resolve(undefined));
     });
   }
+  const mod = wasmModule();
+  const own = mod && WasmScanner.create(job, mod);
+  if (!own) {
+    if (worker) void worker.terminate();
+    return false;
+  }
+  worker?.postMessage({ module: mod });
+  T('compiled, scanning');
+  progress = () => options.onProgress?.(Math.min(size, own.bytesRead + workerBytes), size);
   let onAbort: (() => void) | undefined;
   try {
     const ownOptions = {
@@ -621,7 +633,7 @@ async function analyzeWithWasm(file: string, agg: LogAggregator, options: Analyz
       onProgress: () => progress(),
     };
     await scanWasmBlocks(own, blocks, counter, ownOptions);
-    T("own blocks");
+    T(`own blocks done (${own.blockCount})`);
     let theirs: ScanPart | undefined;
     if (worker) {
       if (options.signal) {
@@ -635,7 +647,7 @@ async function analyzeWithWasm(file: string, agg: LogAggregator, options: Analyz
         theirs = await Promise.race([workerPart, aborted]);
       } else theirs = await workerPart;
     }
-    T("awaited");
+    T('worker part in');
     const parts = [own.part()];
     if (theirs) parts.push(theirs);
     // Blocks nobody delivered (the worker failed to start, or died): scanned here by a fresh scanner, so each
@@ -648,9 +660,7 @@ async function analyzeWithWasm(file: string, agg: LogAggregator, options: Analyz
       for (const i of missing) await again.scanBlock(i, ownOptions);
       parts.push(again.part());
     }
-    T('worker');
     const toLine = lineMapper(parts);
-    T(`parts ${parts.map((p) => [p.findings.length, p.upstreams.length, p.minutes.length, p.causes.length].join('/')).join(' ')}`);
     const causes = new Map<CauseId, [number, number]>();
     const ups = new Map<string, [string, CauseId, number, number]>();
     const mins = new Map<string, [string, CauseId, number, number]>();
@@ -690,11 +700,11 @@ async function analyzeWithWasm(file: string, agg: LogAggregator, options: Analyz
     atoms.causes = [...causes].map(([c, [n, line]]) => [c, n, line]);
     atoms.upstreams = [...ups.values()];
     atoms.minutes = [...mins.values()];
-    T('atoms');
+    T('parts combined');
     agg.mergeAtoms(atoms);
+    T('merged');
     agg.result.files.push({ file, format: format.id, lines, bytes: size, gzip: false, truncatedLines });
     options.onProgress?.(size, size);
-    T('merged');
     return true;
   } finally {
     if (onAbort) options.signal?.removeEventListener('abort', onAbort);

@@ -61,6 +61,11 @@ export function wasmModule(): WasmModule | undefined {
   return compiled ?? undefined;
 }
 
+/** False when the scanner surely cannot load (no file, turned off); true does not promise it compiles. */
+export function wasmMayLoad(): boolean {
+  return compiled === undefined ? process.env.GD_NO_WASM !== '1' && fs.existsSync(wasmFile) : compiled !== null;
+}
+
 /** How many blocks the scanner has read in this thread (tests check that the path was taken). */
 export const wasmStats = { blocks: 0 };
 
@@ -110,6 +115,8 @@ interface Exports {
 }
 
 const OUT_MAX = 16384;
+/** The scanner's buffer (CAP in nginxScan.c). */
+const SCAN_CAP = 8 << 20;
 
 /** Accumulates the events JS classified itself (odd lines), keyed like the scanner's cells. */
 class Atoms {
@@ -149,11 +156,12 @@ class Atoms {
     this.bump(this.minutes, `${cause}\u0000${key}`, n, pos);
   }
 
-  finding(pos: number, ev: LogEvent): void {
-    const f: Omit<LogFinding, 'line'> = { file: this.file, cause: ev.cause, severity: ev.severity, message: flat(ev.message) };
-    if (ev.code) f.code = flat(ev.code);
-    if (ev.upstream) f.upstream = flat(ev.upstream);
-    if (ev.time) f.time = flat(ev.time);
+  /** `own`: the event came from a line string made for it alone (nothing to unpin). */
+  finding(pos: number, ev: LogEvent, own = false): void {
+    const f: Omit<LogFinding, 'line'> = { file: this.file, cause: ev.cause, severity: ev.severity, message: own ? ev.message : flat(ev.message) };
+    if (ev.code) f.code = own ? ev.code : flat(ev.code);
+    if (ev.upstream) f.upstream = own ? ev.upstream : flat(ev.upstream);
+    if (ev.time) f.time = own ? ev.time : flat(ev.time);
     this.findings.push([pos, f]);
   }
 
@@ -219,13 +227,19 @@ export class WasmScanner {
     this.x.setup(job.maxFindingsPerCause ?? 200, this.maxLine);
   }
 
+  /** Whether the scanner can keep enough of a line for this cap (see scanBlock). */
+  static takesLines(maxLineLength = 64 * 1024): boolean {
+    return 4 * maxLineLength + 8 <= SCAN_CAP / 2;
+  }
+
   /** A scanner for the job, or undefined when the scanner is unavailable or cannot take the job. */
   static create(job: ScanJob, mod: WasmModule | undefined = wasmModule()): WasmScanner | undefined {
     if (!mod) return undefined;
     try {
+      if (!WasmScanner.takesLines(job.maxLineLength)) return undefined;
       const s = new WasmScanner(mod, job);
       // A line longer than the buffer is read on here keeping its first 4 × cap + 8 bytes.
-      return 4 * s.maxLine + 8 <= s.x.cap() / 2 ? s : undefined;
+      return s.x.cap() === SCAN_CAP ? s : undefined;
     } catch {
       return undefined;
     }
@@ -284,7 +298,7 @@ export class WasmScanner {
       for (let i = 0; i < nCand; i++) {
         const line = this.latin1.decode(new Uint8Array(mem, base + cand[i * 3], cand[i * 3 + 1] - cand[i * 3]));
         const ev = nginxError.classify(line);
-        if (ev) this.atoms.finding(block * BLOCK + cand[i * 3 + 2], ev);
+        if (ev) this.atoms.finding(block * BLOCK + cand[i * 3 + 2], ev, true);
       }
     }
   }
@@ -360,6 +374,10 @@ export class WasmScanner {
     }
     this.blocks.push({ index, lines: x.lines(), truncatedLines: this.truncated, bytes: end - start });
     wasmStats.blocks++;
+  }
+
+  get blockCount(): number {
+    return this.blocks.length;
   }
 
   /** Everything counted so far, as plain data. */

@@ -241,10 +241,7 @@ static void other_tables(void) {
   tables_ready = 1;
 }
 
-static int other_failures(const u8 *p, i32 s, i32 e) {
-#ifdef NO_OTHER
-  return 0;
-#endif
+__attribute__((noinline)) static int other_failures(const u8 *p, i32 s, i32 e) {
   if (!tables_ready) other_tables();
   const v128_t L0 = wasm_v128_load(lo0), H0 = wasm_v128_load(hi0), L1 = wasm_v128_load(lo1), H1 = wasm_v128_load(hi1);
   const v128_t nib = wasm_i8x16_splat(15);
@@ -282,7 +279,7 @@ static i32 kernel_find(const u8 *k, u32 len, u32 h) {
   }
 }
 
-static i32 key_id(const u8 *k, u32 len) {
+__attribute__((noinline)) static i32 key_id(const u8 *k, u32 len) {
   u32 h = hash_bytes(k, len);
   u32 s = h & (U_SLOTS - 1);
   for (;; s = (s + 1) & (U_SLOTS - 1)) {
@@ -392,10 +389,13 @@ __attribute__((export_name("minutes_count"))) u32 minutes_count(void) { return n
  * One line [s, e) (CR dropped), pure ASCII and within the cap, numbered cur_line. Returns 0 when done
  * (event counted or no event), 1 when the line must go to JavaScript.
  */
+#define RECENT_UPS 4
+static i32 recent_up[RECENT_UPS] = {-1, -1, -1, -1};
+static u32 recent_next;
 #define CLIENT8 load64((const u8 *)" client:")
 #define UPSTREAM8 load64((const u8 *)" upstrea")
 
-static int line(const u8 *p, i32 s, i32 e) {
+__attribute__((noinline)) static int line(const u8 *p, i32 s, i32 e) {
   i32 n = e - s;
   if (n < 30 || p[s + 4] != '/' || p[s + 20] != '[') return 0;
   if (p[s + 21] == 'd' && p[s + 22] == 'e' && p[s + 23] == 'b' && p[s + 24] == 'u' && p[s + 25] == 'g') return 0;
@@ -414,9 +414,6 @@ static int line(const u8 *p, i32 s, i32 e) {
       break;
     }
   }
-#ifdef RET1
-  return 0;
-#endif
   u32 klen = (u32)(end - start);
   u32 h = kernel_hash(p + start, klen);
   i32 ki = kernel_find(p + start, klen, h);
@@ -445,9 +442,6 @@ static int line(const u8 *p, i32 s, i32 e) {
     k_slots[slot] = ++n_kernels;
     if (verdict < 0) return 0;
   }
-#ifdef RET2
-  return 0;
-#endif
   // The event. Upstream: ` upstream: "` after the kernel, up to the next quote, cut as upstreamAddress().
   i32 uid = -1;
   // The first ` upstream: "` at or after the kernel end: at a quote with ` upstream: ` before it.
@@ -462,25 +456,41 @@ static int line(const u8 *p, i32 s, i32 e) {
     i32 from = u + 12;
     i32 q = next_bit(quote_bits, from, e);
     if (q >= 0) {
-      i32 scheme = find(p, from, q, "://", 3);
-      i32 host = scheme < 0 ? from : scheme + 3;
-      i32 a = q;
-      if (host + 5 <= q && p[host] == 'u' && p[host + 1] == 'n' && p[host + 2] == 'i' && p[host + 3] == 'x' && p[host + 4] == ':') {
-        i32 colon = find_byte(p, host + 5, q, ':');
-        if (colon >= 0) a = colon;
-      } else {
-        i32 slash = find_byte(p, host, q, '/');
-        if (slash >= 0) a = slash;
+      // A recent plain address (scheme://host[:port]) followed by `/` or the quote is what the cut below
+      // would give: no search, no hashing.
+      for (int r = 0; r < RECENT_UPS; r++) {
+        i32 id = recent_up[r];
+        if (id < 0) continue;
+        i32 len = (i32)ups[id].len;
+        i32 stop = from + len;
+        if (stop > q || (stop < q && p[stop] != '/')) continue;
+        if (!same_bytes(p + from, u_arena + ups[id].off, (u32)len)) continue;
+        uid = id;
+        break;
       }
-      if (a > from) {
-        uid = key_id(p + from, (u32)(a - from));
-        if (uid < 0) return 1;
+      if (uid < 0) {
+        i32 scheme = find(p, from, q, "://", 3);
+        i32 host = scheme < 0 ? from : scheme + 3;
+        i32 a = q;
+        int unix = host + 5 <= q && p[host] == 'u' && p[host + 1] == 'n' && p[host + 2] == 'i' && p[host + 3] == 'x' && p[host + 4] == ':';
+        if (unix) {
+          i32 colon = find_byte(p, host + 5, q, ':');
+          if (colon >= 0) a = colon;
+        } else {
+          i32 slash = find_byte(p, host, q, '/');
+          if (slash >= 0) a = slash;
+        }
+        if (a > from) {
+          uid = key_id(p + from, (u32)(a - from));
+          if (uid < 0) return 1;
+          if (scheme >= 0 && !unix) {
+            recent_up[recent_next] = uid;
+            recent_next = (recent_next + 1) % RECENT_UPS;
+          }
+        }
       }
     }
   }
-#ifdef RET3
-  return 0;
-#endif
   u8 mk[16];
   __builtin_memcpy(mk, p + s, 16);
   mk[4] = '-';
@@ -524,9 +534,7 @@ __attribute__((export_name("scan"))) u32 scan(u32 from, u32 to, u32 final) {
     cur_line++;
     i32 e = nl;
     if (e > s && p[e - 1] == '\r') e--;
-#ifndef ONLY_NL
     if (next_bit(high_bits, s, nl) >= 0 || (u32)(e - s) > max_line || line(p, s, e)) ODD((u32)s, (u32)nl);
-#endif
     s = nl + 1;
   }
   return s > end ? (u32)end : (u32)s;
