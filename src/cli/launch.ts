@@ -17,6 +17,24 @@ interface CacheMeta {
 // Set before compiling: V8 checks that a code cache was made under the same flags (see cliEntry).
 require('v8').setFlagsFromString('--liftoff-only');
 
+// `logs` on a large nginx error.log scans on this thread and a worker (analyzeWithWasm in core/logs/analyze.ts).
+// A worker takes ~50 ms to boot: start it now, before the bundle loads, unref'd so that it never holds the
+// process open; the logs code adopts it (or it simply ends with the process).
+if (process.argv[2] === 'logs' && (require('os').availableParallelism?.() ?? 2) >= 2) {
+  const early = path.join(__dirname, 'logsWasmWorker.js');
+  if (fs.existsSync(early) && fs.existsSync(path.join(__dirname, 'nginxScan.wasm'))) {
+    try {
+      const { Worker } = require('worker_threads') as typeof import('worker_threads');
+      const w = new Worker(early);
+      w.unref();
+      w.on('error', () => undefined);
+      (globalThis as { __gdLogsWorker?: unknown }).__gdLogsWorker = w;
+    } catch {
+      /* the logs code starts its own worker */
+    }
+  }
+}
+
 const file = path.join(__dirname, 'cli-main.js');
 const cacheFile = `${file}.cache`;
 const source = fs.readFileSync(file, 'utf8');

@@ -193,6 +193,8 @@ export class LogAggregator {
    * keys and (key, cause) pairs first occur. `findings` must hold at least the first N of each cause.
    */
   mergeAtoms(a: Atoms): void {
+    // Entries may repeat (the same cause, or key and cause, from several parts): sorted by first line and added
+    // one after the other, they leave the state one entry with the sum and the earliest line would.
     const r = this.result;
     const byFirst = <T extends unknown[]>(xs: T[], at: number) => xs.sort((x, y) => (x[at] as number) - (y[at] as number));
     r.events += a.events;
@@ -272,8 +274,8 @@ export interface Atoms {
   /** cause, count, first line. */
   causes: [CauseId, number, number][];
   bySeverity: Record<Severity, number>;
-  /** Stored-finding candidates: line, finding. */
-  findings: [number, LogFinding][];
+  /** Stored-finding candidates: line, finding (its own `line` is not read). */
+  findings: [number, Omit<LogFinding, 'line'>][];
   /** key, cause, count, first line. */
   upstreams: [string, CauseId, number, number][];
   minutes: [string, CauseId, number, number][];
@@ -558,6 +560,17 @@ export function timing(who: string): (what: string) => void {
   return process.env.GD_LOGS_TIMING === '1' ? (what) => process.stderr.write(`[${who} ${performance.now().toFixed(0)} ms] ${what}\n`) : () => undefined;
 }
 
+/**
+ * The scanner's worker the CLI started at launch for `logs` (launch.ts), before loading its bundle: a worker
+ * needs ~50 ms to boot. Taken once; unused, it is unref'd and ends with the process.
+ */
+function takeEarlyWorker(): Worker | undefined {
+  const g = globalThis as { __gdLogsWorker?: Worker };
+  const w = g.__gdLogsWorker;
+  g.__gdLogsWorker = undefined;
+  return w;
+}
+
 // dist/logsWasmWorker.js (wasmWorker.ts): a slim worker for the scanner, quick to start. (wasmWorker.js is
 // the same file compiled by tsc, for the unit tests.)
 const WASM_WORKER_FILE = [path.join(__dirname, 'logsWasmWorker.js'), path.join(__dirname, 'wasmWorker.js')].find((f) => fs.existsSync(f)) ?? '';
@@ -585,7 +598,8 @@ async function analyzeWithWasm(file: string, agg: LogAggregator, options: Analyz
   }
   if (format.id !== 'nginx-error') return false;
   const parallel = options.parallel !== false && size >= (options.parallelMinBytes ?? 48 << 20) && (os.availableParallelism?.() ?? os.cpus().length) >= 2 && WASM_WORKER_FILE !== '';
-  const blockBytes = parallel ? Math.max(1, options.parallelBlockBytes ?? Math.min(16 << 20, Math.max(4 << 20, Math.ceil(size / 16)))) : size;
+  // Small blocks (4 MiB): the thread that finishes first waits at most one block's time (~3 ms) for the other.
+  const blockBytes = parallel ? Math.max(1, options.parallelBlockBytes ?? 4 << 20) : size;
   const blocks = Math.max(1, Math.ceil(size / blockBytes));
   const starts = [0];
   for (let i = 1; i < blocks; i++) {
@@ -603,7 +617,8 @@ async function analyzeWithWasm(file: string, agg: LogAggregator, options: Analyz
   if (parallel && blocks > 1) {
     // Started before the module is compiled here (V8's optimizing compiler, ~15 ms): a worker needs longer
     // than that to boot, and gets the compiled module by message.
-    const w = (worker = new Worker(WASM_WORKER_FILE, { workerData: { job, counter } }));
+    const w = (worker = takeEarlyWorker() ?? new Worker(WASM_WORKER_FILE));
+    w.ref();
     workerPart = new Promise<ScanPart | undefined>((resolve) => {
       w.on('message', (m: { progress?: number; wasmPart?: ScanPart; error?: unknown }) => {
         if (m.progress !== undefined) {
@@ -622,7 +637,7 @@ async function analyzeWithWasm(file: string, agg: LogAggregator, options: Analyz
     if (worker) void worker.terminate();
     return false;
   }
-  worker?.postMessage({ module: mod });
+  worker?.postMessage({ job, counter, module: mod });
   T('compiled, scanning');
   progress = () => options.onProgress?.(Math.min(size, own.bytesRead + workerBytes), size);
   let onAbort: (() => void) | undefined;
@@ -660,46 +675,24 @@ async function analyzeWithWasm(file: string, agg: LogAggregator, options: Analyz
       for (const i of missing) await again.scanBlock(i, ownOptions);
       parts.push(again.part());
     }
+    // The parts' counts, positions turned into line numbers, go to mergeAtoms as they are: it sorts them by
+    // first line and adds up what repeats (a key or cause seen by both threads).
     const toLine = lineMapper(parts);
-    const causes = new Map<CauseId, [number, number]>();
-    const ups = new Map<string, [string, CauseId, number, number]>();
-    const mins = new Map<string, [string, CauseId, number, number]>();
     const atoms: Atoms = { events: 0, causes: [], bySeverity: { error: 0, warning: 0, info: 0 }, findings: [], upstreams: [], minutes: [] };
-    const into = (map: Map<string, [string, CauseId, number, number]>, [k, cause, n, pos]: [string, CauseId, number, number]) => {
-      const line = toLine(pos);
-      const id = `${cause}\u0000${k}`;
-      const e = map.get(id);
-      if (!e) map.set(id, [k, cause, n, line]);
-      else {
-        e[2] += n;
-        if (line < e[3]) e[3] = line;
-      }
-    };
     let lines = 0;
     let truncatedLines = 0;
     for (const p of parts) {
       atoms.events += p.events;
       for (const sev of ['error', 'warning', 'info'] as const) atoms.bySeverity[sev] += p.bySeverity[sev];
-      for (const [cause, n, pos] of p.causes) {
-        const line = toLine(pos);
-        const e = causes.get(cause);
-        if (!e) causes.set(cause, [n, line]);
-        else {
-          e[0] += n;
-          if (line < e[1]) e[1] = line;
-        }
-      }
-      for (const a of p.upstreams) into(ups, a);
-      for (const a of p.minutes) into(mins, a);
-      for (const [pos, f] of p.findings) atoms.findings.push([toLine(pos), { ...f, line: 0 }]);
+      for (const [cause, n, pos] of p.causes) atoms.causes.push([cause, n, toLine(pos)]);
+      for (const [k, cause, n, pos] of p.upstreams) atoms.upstreams.push([k, cause, n, toLine(pos)]);
+      for (const [k, cause, n, pos] of p.minutes) atoms.minutes.push([k, cause, n, toLine(pos)]);
+      for (const [pos, f] of p.findings) atoms.findings.push([toLine(pos), f as LogFinding]);
       for (const b of p.blocks) {
         lines += b.lines;
         truncatedLines += b.truncatedLines;
       }
     }
-    atoms.causes = [...causes].map(([c, [n, line]]) => [c, n, line]);
-    atoms.upstreams = [...ups.values()];
-    atoms.minutes = [...mins.values()];
     T('parts combined');
     agg.mergeAtoms(atoms);
     T('merged');

@@ -80,10 +80,10 @@ const BLOCK = 2 ** 32;
 export interface ScanPart {
   blocks: { index: number; lines: number; truncatedLines: number; bytes: number }[];
   events: number;
-  /** cause → count and first position. */
+  /** cause, count, first position (a cause may come more than once: mergeAtoms adds them up). */
   causes: [CauseId, number, number][];
   bySeverity: Record<Severity, number>;
-  /** key, cause, count, first position. */
+  /** key, cause, count, first position (a pair may come more than once). */
   upstreams: [string, CauseId, number, number][];
   minutes: [string, CauseId, number, number][];
   /** Candidates for stored findings (a superset of the first N per cause), with their positions. */
@@ -187,7 +187,7 @@ class Atoms {
       blocks,
       events: this.events,
       causes: [...this.causes].map(([c, [n, pos]]) => [c, n, pos]),
-      bySeverity: this.bySeverity,
+      bySeverity: { ...this.bySeverity },
       upstreams: split(this.upstreams),
       minutes: split(this.minutes),
       findings: this.findings,
@@ -384,33 +384,31 @@ export class WasmScanner {
   part(): ScanPart {
     const x = this.x;
     const mem = x.memory.buffer;
+    const part = this.atoms.part(this.blocks);
     const ups: string[] = [];
     const nUps = x.ups_count();
     const keys = new Uint32Array(mem, x.ups_ptr(), nUps * 3);
     const arena = x.ups_arena();
     for (let i = 0; i < nUps; i++) ups.push(this.latin1.decode(new Uint8Array(mem, arena + keys[i * 3], keys[i * 3 + 1])));
-    const minutes: string[] = [];
     const nMin = x.minutes_count();
-    const mp = x.minutes_ptr();
-    for (let i = 0; i < nMin; i++) minutes.push(this.latin1.decode(new Uint8Array(mem, mp + i * 16, 16)));
-    const cells = (ptr: number, n: number, names: string[], add: (key: string, cause: CauseId, n: number, pos: number) => void) => {
-      const c = new Uint32Array(mem, ptr, n * 5);
-      for (let i = 0; i < n; i++) {
-        const slot = this.slots[c[i * 5 + 1]];
-        add(names[c[i * 5]], slot.cause, c[i * 5 + 2], c[i * 5 + 4] * BLOCK + c[i * 5 + 3]);
-      }
-    };
-    const a = this.atoms;
-    cells(x.ucells_ptr(), x.ucells_count(), ups, (k, cause, n, pos) => a.upstream(k, cause, n, pos));
+    const minutes = this.latin1.decode(new Uint8Array(mem, x.minutes_ptr(), nMin * 16));
+    // Cells are unique per (key, verdict slot); two slots of one cause give two entries, which mergeAtoms adds up.
+    const nu = x.ucells_count();
+    const uc = new Uint32Array(mem, x.ucells_ptr(), nu * 5);
+    for (let i = 0; i < nu * 5; i += 5) part.upstreams.push([ups[uc[i]], this.slots[uc[i + 1]].cause, uc[i + 2], uc[i + 4] * BLOCK + uc[i + 3]]);
     // Every event the scanner counted has a minute: the minute cells give the totals too.
-    const c = new Uint32Array(mem, x.mcells_ptr(), x.mcells_count() * 5);
-    for (let i = 0; i < x.mcells_count(); i++) {
-      const slot = this.slots[c[i * 5 + 1]];
-      const pos = c[i * 5 + 4] * BLOCK + c[i * 5 + 3];
-      a.minute(minutes[c[i * 5]], slot.cause, c[i * 5 + 2], pos);
-      a.count(slot.cause, slot.severity, c[i * 5 + 2], pos);
+    const nm = x.mcells_count();
+    const mc = new Uint32Array(mem, x.mcells_ptr(), nm * 5);
+    for (let i = 0; i < nm * 5; i += 5) {
+      const slot = this.slots[mc[i + 1]];
+      const n = mc[i + 2];
+      const pos = mc[i + 4] * BLOCK + mc[i + 3];
+      part.minutes.push([minutes.slice(mc[i] * 16, mc[i] * 16 + 16), slot.cause, n, pos]);
+      part.causes.push([slot.cause, n, pos]);
+      part.events += n;
+      part.bySeverity[slot.severity] += n;
     }
-    return a.part(this.blocks);
+    return part;
   }
 }
 
