@@ -581,6 +581,7 @@ const WASM_WORKER_FILE = [path.join(__dirname, 'logsWasmWorker.js'), path.join(_
  * does not qualify (the caller then uses the JavaScript path).
  */
 async function analyzeWithWasm(file: string, agg: LogAggregator, options: AnalyzeOptions): Promise<boolean> {
+  timing('main')('analyzeWithWasm');
   if (options.wasm === false || !wasmMayLoad() || !WasmScanner.takesLines(options.maxLineLength)) return false;
   const size = fs.statSync(file).size;
   if (size < 2) return false;
@@ -631,6 +632,7 @@ async function analyzeWithWasm(file: string, agg: LogAggregator, options: Analyz
       w.on('exit', () => resolve(undefined));
     });
   }
+  T('worker started');
   const mod = wasmModule();
   const own = mod && WasmScanner.create(job, mod);
   if (!own) {

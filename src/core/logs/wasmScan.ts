@@ -47,11 +47,14 @@ export function wasmModule(): WasmModule | undefined {
         v8.setFlagsFromString('--no-liftoff-only');
         v8.setFlagsFromString('--no-liftoff');
         v8.setFlagsFromString('--no-wasm-lazy-compilation');
+        // On this thread only: the other core boots the scanner's worker meanwhile.
+        v8.setFlagsFromString('--wasm-num-compilation-tasks=0');
         try {
           compiled = new WA.Module(bytes);
         } finally {
           v8.setFlagsFromString('--liftoff');
           v8.setFlagsFromString('--wasm-lazy-compilation');
+          v8.setFlagsFromString('--wasm-num-compilation-tasks=128');
         }
       }
     } catch {

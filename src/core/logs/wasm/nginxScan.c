@@ -348,6 +348,11 @@ static Cell *cell(Cell *cells, u32 *n, u32 *slots, u32 id, u32 v) {
   }
 }
 
+static Cell *ucache[8 * 64];
+static u32 ucache_tag[8 * 64];
+static Cell *mcache[64];
+static u32 mcache_tag[64];
+
 // ---- exports ----
 
 __attribute__((export_name("buf"))) u8 *buf(void) { return inbuf; }
@@ -500,8 +505,20 @@ __attribute__((noinline)) static int line(const u8 *p, i32 s, i32 e) {
   if (mid < 0) return 1;
   // Reserve both cells before counting, so a full table leaves nothing half counted.
   if (n_ucells + 1 >= C_MAX || n_mcells + 1 >= C_MAX) return 1;
-  if (uid >= 0) cell(ucells, &n_ucells, uc_slots, (u32)uid, (u32)verdict)->count++;
-  cell(mcells, &n_mcells, mc_slots, (u32)mid, (u32)verdict)->count++;
+  // The cells of the last (minute, slot) and of (upstream, slot) for a few upstreams, without hashing.
+  if (uid >= 0) {
+    u32 ci = ((u32)uid & 7) * 64 + (u32)verdict;
+    if (ucache_tag[ci] != (u32)uid + 1) {
+      ucache_tag[ci] = (u32)uid + 1;
+      ucache[ci] = cell(ucells, &n_ucells, uc_slots, (u32)uid, (u32)verdict);
+    }
+    ucache[ci]->count++;
+  }
+  if (mcache_tag[verdict] != (u32)mid + 1) {
+    mcache_tag[verdict] = (u32)mid + 1;
+    mcache[verdict] = cell(mcells, &n_mcells, mc_slots, (u32)mid, (u32)verdict);
+  }
+  mcache[verdict]->count++;
   if (cand_per_slot[verdict] < max_cand) {
     cand_per_slot[verdict]++;
     cand[n_cand * 3] = (u32)s;
