@@ -651,6 +651,7 @@ async function analyzeWithWasm(file: string, agg: LogAggregator, options: Analyz
     };
     await scanWasmBlocks(own, blocks, counter, ownOptions);
     T(`own blocks done (${own.blockCount})`);
+    const mine = own.part(); // while the worker finishes its last block
     let theirs: ScanPart | undefined;
     if (worker) {
       if (options.signal) {
@@ -665,7 +666,7 @@ async function analyzeWithWasm(file: string, agg: LogAggregator, options: Analyz
       } else theirs = await workerPart;
     }
     T('worker part in');
-    const parts = [own.part()];
+    const parts = [mine];
     if (theirs) parts.push(theirs);
     // Blocks nobody delivered (the worker failed to start, or died): scanned here by a fresh scanner, so each
     // scanner still sees its blocks in file order.

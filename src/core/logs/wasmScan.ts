@@ -400,6 +400,7 @@ export class WasmScanner {
     const uc = new Uint32Array(mem, x.ucells_ptr(), nu * 5);
     for (let i = 0; i < nu * 5; i += 5) part.upstreams.push([ups[uc[i]], this.slots[uc[i + 1]].cause, uc[i + 2], uc[i + 4] * BLOCK + uc[i + 3]]);
     // Every event the scanner counted has a minute: the minute cells give the totals too.
+    const causes = new Map<CauseId, [number, number]>();
     const nm = x.mcells_count();
     const mc = new Uint32Array(mem, x.mcells_ptr(), nm * 5);
     for (let i = 0; i < nm * 5; i += 5) {
@@ -407,10 +408,16 @@ export class WasmScanner {
       const n = mc[i + 2];
       const pos = mc[i + 4] * BLOCK + mc[i + 3];
       part.minutes.push([minutes.slice(mc[i] * 16, mc[i] * 16 + 16), slot.cause, n, pos]);
-      part.causes.push([slot.cause, n, pos]);
+      const c = causes.get(slot.cause);
+      if (!c) causes.set(slot.cause, [n, pos]);
+      else {
+        c[0] += n;
+        if (pos < c[1]) c[1] = pos;
+      }
       part.events += n;
       part.bySeverity[slot.severity] += n;
     }
+    for (const [cause, [n, pos]] of causes) part.causes.push([cause, n, pos]);
     return part;
   }
 }
