@@ -576,6 +576,36 @@ function takeEarlyWorker(): Worker | undefined {
 const WASM_WORKER_FILE = [path.join(__dirname, 'logsWasmWorker.js'), path.join(__dirname, 'wasmWorker.js')].find((f) => fs.existsSync(f)) ?? '';
 
 /**
+ * Block i starts at the first line start at or after i × blockBytes (as blockStart()); the last entry is the
+ * size. One open file and small reads: lines are short, and there may be hundreds of blocks.
+ */
+function blockStarts(file: string, blockBytes: number, blocks: number, size: number): number[] {
+  const starts = [0];
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(4096);
+    for (let i = 1; i < blocks; i++) {
+      let at = size;
+      for (let pos = Math.max(i * blockBytes - 1, starts[i - 1]); pos < size; ) {
+        const n = fs.readSync(fd, buf, 0, buf.length, pos);
+        if (n <= 0) break;
+        const nl = buf.subarray(0, n).indexOf(10);
+        if (nl >= 0) {
+          at = pos + nl + 1;
+          break;
+        }
+        pos += n;
+      }
+      starts.push(Math.max(starts[i - 1], Math.min(at, size)));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  starts.push(size);
+  return starts;
+}
+
+/**
  * A plain nginx error.log through the WebAssembly scanner: large files in blocks on this thread and a worker,
  * as analyzeInParts does. Returns false, having changed nothing, when the scanner is unavailable or the file
  * does not qualify (the caller then uses the JavaScript path).
@@ -602,12 +632,7 @@ async function analyzeWithWasm(file: string, agg: LogAggregator, options: Analyz
   // Small blocks (4 MiB): the thread that finishes first waits at most one block's time (~3 ms) for the other.
   const blockBytes = parallel ? Math.max(1, options.parallelBlockBytes ?? 4 << 20) : size;
   const blocks = Math.max(1, Math.ceil(size / blockBytes));
-  const starts = [0];
-  for (let i = 1; i < blocks; i++) {
-    const at = lineStartAfter(file, i * blockBytes - 1, size);
-    starts.push(at < 0 ? size : Math.max(starts[i - 1], Math.min(at, size)));
-  }
-  starts.push(size);
+  const starts = blockStarts(file, blockBytes, blocks, size);
   const job: ScanJob = { file, size, starts, maxLineLength: options.maxLineLength, maxFindingsPerCause: options.maxFindingsPerCause, readBytes: options.chunkSize };
   const T = timing('main');
   const counter = new Int32Array(new SharedArrayBuffer(4));
