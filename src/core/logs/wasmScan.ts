@@ -39,22 +39,28 @@ export function wasmModule(): WasmModule | undefined {
     try {
       if (process.env.GD_NO_WASM !== '1' && fs.existsSync(wasmFile)) {
         const bytes = fs.readFileSync(wasmFile);
-        // The CLI runs V8 with --liftoff-only (undici's llhttp, see launch.ts), and V8 compiles WebAssembly
-        // lazily, each function at its first call under the flags of that moment. The scanner is small and
-        // hot: compile all of it with the optimizing compiler now (~2x faster code than Liftoff's), then put
-        // the baseline compiler and lazy compilation back for any other module.
-        const v8 = require('v8') as typeof import('v8');
-        v8.setFlagsFromString('--no-liftoff-only');
-        v8.setFlagsFromString('--no-liftoff');
-        v8.setFlagsFromString('--no-wasm-lazy-compilation');
-        // On this thread only: the other core boots the scanner's worker meanwhile.
-        v8.setFlagsFromString('--wasm-num-compilation-tasks=0');
-        try {
+        if ((globalThis as { __gdLiftoffOnly?: boolean }).__gdLiftoffOnly) {
+          // The CLI runs V8 with --liftoff-only (undici's llhttp, see launch.ts), under which V8 never moves
+          // hot code to its optimizing compiler, and compiles WebAssembly lazily, each function at its first
+          // call under the flags of that moment. So the scanner (small, hot) is compiled with the optimizing
+          // compiler up front (~2x faster code than Liftoff's), on this thread only (the other core boots the
+          // worker meanwhile); then the CLI's flags are put back. Elsewhere (the editor's extension host) V8's
+          // own tiering does this and no flag is touched.
+          const v8 = require('v8') as typeof import('v8');
+          v8.setFlagsFromString('--no-liftoff-only');
+          v8.setFlagsFromString('--no-liftoff');
+          v8.setFlagsFromString('--no-wasm-lazy-compilation');
+          v8.setFlagsFromString('--wasm-num-compilation-tasks=0');
+          try {
+            compiled = new WA.Module(bytes);
+          } finally {
+            v8.setFlagsFromString('--liftoff');
+            v8.setFlagsFromString('--wasm-lazy-compilation');
+            v8.setFlagsFromString('--wasm-num-compilation-tasks=128');
+            v8.setFlagsFromString('--liftoff-only');
+          }
+        } else {
           compiled = new WA.Module(bytes);
-        } finally {
-          v8.setFlagsFromString('--liftoff');
-          v8.setFlagsFromString('--wasm-lazy-compilation');
-          v8.setFlagsFromString('--wasm-num-compilation-tasks=128');
         }
       }
     } catch {

@@ -23,6 +23,8 @@ parentPort!.once('message', ({ job, counter, module }: { job: ScanJob; counter: 
   else
     scanWasmBlocks(scanner, job.starts.length - 1, counter, { onProgress }).then(() => {
       T(`blocks done (${scanner.blockCount})`);
-      parentPort!.postMessage({ wasmPart: scanner.part() });
+      const wasmPart = scanner.part();
+      T('part built');
+      parentPort!.postMessage({ wasmPart });
     }, fail);
 });

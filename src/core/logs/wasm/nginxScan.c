@@ -98,7 +98,10 @@ static inline i32 next_bit(const u64 *bits, i32 from, i32 to) {
   return i < to ? i : -1;
 }
 
+static u64 any_high; // some byte >= 0x80 in the range build_bits() last saw
+
 static void build_bits(const u8 *p, i32 from, i32 to) {
+  u64 all_high = 0;
   const v128_t nl = wasm_i8x16_splat('\n'), comma = wasm_i8x16_splat(','), quote = wasm_i8x16_splat('"');
   for (i32 w = from >> 6, last = (to + 63) >> 6; w < last; w++) {
     const u8 *q = p + w * 64;
@@ -114,7 +117,9 @@ static void build_bits(const u8 *p, i32 from, i32 to) {
     comma_bits[w] = c;
     quote_bits[w] = d;
     high_bits[w] = h;
+    all_high |= h;
   }
+  any_high = all_high;
 }
 
 static inline u64 load64(const u8 *p) {
@@ -551,7 +556,7 @@ __attribute__((export_name("scan"))) u32 scan(u32 from, u32 to, u32 final) {
     cur_line++;
     i32 e = nl;
     if (e > s && p[e - 1] == '\r') e--;
-    if (next_bit(high_bits, s, nl) >= 0 || (u32)(e - s) > max_line || line(p, s, e)) ODD((u32)s, (u32)nl);
+    if ((any_high && next_bit(high_bits, s, nl) >= 0) || (u32)(e - s) > max_line || line(p, s, e)) ODD((u32)s, (u32)nl);
     s = nl + 1;
   }
   return s > end ? (u32)end : (u32)s;
