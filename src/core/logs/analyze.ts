@@ -664,7 +664,7 @@ async function analyzeWithWasm(file: string, agg: LogAggregator, options: Analyz
     if (worker) void worker.terminate();
     return false;
   }
-  worker?.postMessage({ job, counter, module: mod });
+  worker?.postMessage({ job, counter, module: mod, mainOrigin: performance.timeOrigin });
   T('compiled, scanning');
   progress = () => options.onProgress?.(Math.min(size, own.bytesRead + workerBytes), size);
   let onAbort: (() => void) | undefined;

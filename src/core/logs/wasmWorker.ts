@@ -14,9 +14,15 @@ const onProgress = (read: number) => {
   }
 };
 const fail = (err: NodeJS.ErrnoException) => parentPort!.postMessage({ error: { message: err?.message ?? String(err), code: err?.code, name: err?.name } });
-const T = process.env.GD_LOGS_TIMING === '1' ? (what: string) => process.stderr.write(`[worker ${(performance.timeOrigin + performance.now() - Number(process.env.GD_T0 ?? 0)).toFixed(0)} ms] ${what}\n`) : () => undefined;
-T('up');
-parentPort!.once('message', ({ job, counter, module }: { job: ScanJob; counter: Int32Array; module?: WasmModule }) => {
+// GD_LOGS_TIMING=1: phases on stderr, in ms since the main thread's start (as analyze.ts prints its own).
+let t0: number | undefined;
+const T = (what: string) => {
+  if (process.env.GD_LOGS_TIMING === '1') process.stderr.write(`[worker ${(performance.timeOrigin + performance.now() - (t0 ?? performance.timeOrigin)).toFixed(0)} ms] ${what}\n`);
+};
+const bootedAt = performance.timeOrigin + performance.now();
+parentPort!.once('message', ({ job, counter, module, mainOrigin }: { job: ScanJob; counter: Int32Array; module?: WasmModule; mainOrigin?: number }) => {
+  t0 = mainOrigin;
+  if (t0 !== undefined && process.env.GD_LOGS_TIMING === '1') process.stderr.write(`[worker ${(bootedAt - t0).toFixed(0)} ms] up\n`);
   T('job in');
   const scanner = WasmScanner.create(job, module);
   if (!scanner) fail(new Error('the WebAssembly scanner is not available'));
