@@ -227,6 +227,7 @@ export class WasmScanner {
   /** Bytes of the file read so far by this scanner (progress). */
   bytesRead = 0;
   private lastReported = 0;
+  private lastYield = 0;
 
   private constructor(mod: WasmModule, private readonly job: ScanJob) {
     const instance = new WA.Instance(mod, { env: { js_verdict: (p: number, len: number) => this.verdict(p, len) } });
@@ -312,7 +313,7 @@ export class WasmScanner {
     }
   }
 
-  /** Scans block `index` of the job; `yieldEvery` (main thread) lets progress and abort through between reads. */
+  /** Scans block `index` of the job; `yieldToLoop` (main thread) lets messages and an abort through now and then. */
   async scanBlock(index: number, options: { signal?: AbortSignal; onProgress?: (read: number) => void; yieldToLoop?: boolean } = {}): Promise<void> {
     const { file, starts } = this.job;
     const start = starts[index];
@@ -372,10 +373,14 @@ export class WasmScanner {
           this.oddLine(keep, false, index * BLOCK + x.skip_line());
           if (eof) break;
         }
+        // Progress every MiB; the event loop (worker messages, an abort from the UI) every 8 MiB (~5 ms).
         if (this.bytesRead - this.lastReported >= 1 << 20) {
           this.lastReported = this.bytesRead;
           options.onProgress?.(this.bytesRead);
-          if (options.yieldToLoop) await new Promise((r) => setImmediate(r));
+          if (options.yieldToLoop && this.bytesRead - this.lastYield >= 8 << 20) {
+            this.lastYield = this.bytesRead;
+            await new Promise((r) => setImmediate(r));
+          }
         }
       }
     } finally {
