@@ -9,7 +9,7 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { lineStartAfter, readFirstLines, readLineRanges, ReadOptions, ReadStats } from './reader';
 import { flat, LogEvent, LogFormat, LogFormatId } from './types';
-import { lineMapper, ScanJob, ScanPart, scanWasmBlocks, wasmMayLoad, WasmScanner, wasmModule } from './wasmScan';
+import { lineMapper, readFinding, ScanJob, ScanPart, scanWasmBlocks, wasmMayLoad, WasmScanner, wasmModule } from './wasmScan';
 
 export interface LogFinding {
   file: string;
@@ -184,6 +184,21 @@ export class LogAggregator {
       }
     }
     return counts;
+  }
+
+  /** How many more findings of a cause would be stored now; `need(cause, n)` sets it (for a dry run). */
+  findingsRoom(): (cause: CauseId, set?: number) => number {
+    const room = new Map<CauseId, number>();
+    return (cause, set) => {
+      if (set !== undefined) room.set(cause, set);
+      let r = room.get(cause);
+      if (r === undefined) {
+        const i = this.causes.indexOf(cause);
+        r = this.maxPerCause - (i < 0 ? 0 : this.stored[i]);
+        room.set(cause, r);
+      }
+      return r;
+    };
   }
 
   /**
@@ -664,7 +679,7 @@ async function analyzeWithWasm(file: string, agg: LogAggregator, options: Analyz
     if (worker) void worker.terminate();
     return false;
   }
-  worker?.postMessage({ job, counter, module: mod, mainOrigin: performance.timeOrigin });
+  worker?.postMessage({ job: { ...job, rawFindings: true }, counter, module: mod, mainOrigin: performance.timeOrigin });
   T('compiled, scanning');
   progress = () => options.onProgress?.(Math.min(size, own.bytesRead + workerBytes), size);
   let onAbort: (() => void) | undefined;
@@ -707,6 +722,7 @@ async function analyzeWithWasm(file: string, agg: LogAggregator, options: Analyz
     // first line and adds up what repeats (a key or cause seen by both threads).
     const toLine = lineMapper(parts);
     const atoms: Atoms = { events: 0, causes: [], bySeverity: { error: 0, warning: 0, info: 0 }, findings: [], upstreams: [], minutes: [] };
+    const raw: [number, CauseId, number, number][] = [];
     let lines = 0;
     let truncatedLines = 0;
     for (const p of parts) {
@@ -715,10 +731,30 @@ async function analyzeWithWasm(file: string, agg: LogAggregator, options: Analyz
       for (const [cause, n, pos] of p.causes) atoms.causes.push([cause, n, toLine(pos)]);
       for (const [k, cause, n, pos] of p.upstreams) atoms.upstreams.push([k, cause, n, toLine(pos)]);
       for (const [k, cause, n, pos] of p.minutes) atoms.minutes.push([k, cause, n, toLine(pos)]);
-      for (const [pos, f] of p.findings) atoms.findings.push([toLine(pos), f as LogFinding]);
+      for (const [pos, f] of p.findings) atoms.findings.push([toLine(pos), f]);
+      for (const [pos, cause, offset, bytes] of p.rawFindings) raw.push([toLine(pos), cause, offset, bytes]);
       for (const b of p.blocks) {
         lines += b.lines;
         truncatedLines += b.truncatedLines;
+      }
+    }
+    if (raw.length) {
+      // The worker's candidates that can still become stored findings (the first N of their cause, counting
+      // those kept so far), read again and classified here.
+      const need = agg.findingsRoom();
+      const all: [number, CauseId, number, number][] = [...atoms.findings.map(([line, f]): [number, CauseId, number, number] => [line, f.cause, -1, 0]), ...raw].sort((a, b) => a[0] - b[0]);
+      const fd = fs.openSync(file, 'r');
+      try {
+        for (const [line, cause, offset, bytes] of all) {
+          const room = need(cause);
+          if (room <= 0) continue;
+          need(cause, room - 1);
+          if (offset < 0) continue;
+          const f = readFinding(file, fd, offset, bytes);
+          if (f) atoms.findings.push([line, f]);
+        }
+      } finally {
+        fs.closeSync(fd);
       }
     }
     T('parts combined');

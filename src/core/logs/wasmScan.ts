@@ -97,6 +97,8 @@ export interface ScanPart {
   minutes: [string, CauseId, number, number][];
   /** Candidates for stored findings (a superset of the first N per cause), with their positions. */
   findings: [number, Omit<LogFinding, 'line'>][];
+  /** The same, not classified yet (ScanJob.rawFindings): position, cause, file offset, bytes. */
+  rawFindings: [number, CauseId, number, number][];
 }
 
 interface Exports {
@@ -200,6 +202,7 @@ class Atoms {
       upstreams: split(this.upstreams),
       minutes: split(this.minutes),
       findings: this.findings,
+      rawFindings: [],
     };
   }
 }
@@ -213,6 +216,11 @@ export interface ScanJob {
   maxFindingsPerCause?: number;
   /** Bytes per read (default 64 KiB); for tests. */
   readBytes?: number;
+  /**
+   * Hand back where the candidates for stored findings are instead of classifying them (the worker: its
+   * blocks come after the first ones, whose candidates usually fill the findings already).
+   */
+  rawFindings?: boolean;
 }
 
 /** One thread's scanner: a module instance and the blocks it scanned. */
@@ -222,6 +230,7 @@ export class WasmScanner {
   private readonly slotIndex = new Map<string, number>();
   private readonly atoms: Atoms;
   private readonly blocks: ScanPart['blocks'] = [];
+  private readonly raw: ScanPart['rawFindings'] = [];
   private readonly maxLine: number;
   private readonly latin1 = new TextDecoder('latin1');
   /** Bytes of the file read so far by this scanner (progress). */
@@ -294,7 +303,7 @@ export class WasmScanner {
   }
 
   /** Handles what one scan() call handed back. */
-  private drain(base: number, block: number): void {
+  private drain(base: number, block: number, bufferAt: number): void {
     const x = this.x;
     const mem = x.memory.buffer;
     const nOdd = x.odd_count();
@@ -304,11 +313,16 @@ export class WasmScanner {
     }
     const nCand = x.cand_count();
     if (nCand) {
-      const cand = new Uint32Array(mem, x.cand_ptr(), nCand * 3);
-      for (let i = 0; i < nCand; i++) {
-        const line = this.latin1.decode(new Uint8Array(mem, base + cand[i * 3], cand[i * 3 + 1] - cand[i * 3]));
-        const ev = nginxError.classify(line);
-        if (ev) this.atoms.finding(block * BLOCK + cand[i * 3 + 2], ev, true);
+      const cand = new Uint32Array(mem, x.cand_ptr(), nCand * 4);
+      for (let i = 0; i < nCand * 4; i += 4) {
+        const pos = block * BLOCK + cand[i + 2];
+        if (this.job.rawFindings) {
+          // Where the line is and its cause: read and classified only if it turns out to be needed.
+          this.raw.push([pos, this.slots[cand[i + 3]].cause, bufferAt + cand[i], cand[i + 1] - cand[i]]);
+          continue;
+        }
+        const ev = nginxError.classify(this.latin1.decode(new Uint8Array(mem, base + cand[i], cand[i + 1] - cand[i])));
+        if (ev) this.atoms.finding(pos, ev, true);
       }
     }
   }
@@ -341,7 +355,7 @@ export class WasmScanner {
         let from = 0;
         for (;;) {
           from = x.scan(from, have, final ? 1 : 0);
-          this.drain(base, index);
+          this.drain(base, index, pos - have);
           if (x.odd_count() < OUT_MAX - 1 && x.cand_count() < OUT_MAX - 1) break;
         }
         if (final) break;
@@ -399,6 +413,7 @@ export class WasmScanner {
     const x = this.x;
     const mem = x.memory.buffer;
     const part = this.atoms.part(this.blocks);
+    part.rawFindings = [...this.raw];
     const ups: string[] = [];
     const nUps = x.ups_count();
     const keys = new Uint32Array(mem, x.ups_ptr(), nUps * 3);
@@ -436,6 +451,19 @@ export class WasmScanner {
 /** Scans blocks taken from the shared counter with one scanner (so in increasing order). */
 export async function scanWasmBlocks(scanner: WasmScanner, blocks: number, counter: Int32Array, options: { signal?: AbortSignal; onProgress?: (read: number) => void; yieldToLoop?: boolean }): Promise<void> {
   for (let i = Atomics.add(counter, 0, 1); i < blocks; i = Atomics.add(counter, 0, 1)) await scanner.scanBlock(i, options);
+}
+
+/** The finding a raw candidate (ScanPart.rawFindings) stands for: its line read again and classified. */
+export function readFinding(file: string, fd: number, offset: number, bytes: number): Omit<LogFinding, 'line'> | undefined {
+  const buf = Buffer.allocUnsafe(bytes);
+  if (fs.readSync(fd, buf, 0, bytes, offset) !== bytes) return undefined;
+  const ev = nginxError.classify(buf.toString('latin1'));
+  if (!ev) return undefined;
+  const f: Omit<LogFinding, 'line'> = { file, cause: ev.cause, severity: ev.severity, message: ev.message };
+  if (ev.code) f.code = ev.code;
+  if (ev.upstream) f.upstream = ev.upstream;
+  if (ev.time) f.time = ev.time;
+  return f;
 }
 
 /** Turns block positions into line numbers once every block's line count is known. */

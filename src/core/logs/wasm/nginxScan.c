@@ -30,7 +30,7 @@ static u8 inbuf[CAP + PAD] __attribute__((aligned(16)));
 #define OUT_MAX 16384u
 static u32 odd[OUT_MAX * 3];   // line start, newline position (or end of data), line number
 static u32 n_odd;
-static u32 cand[OUT_MAX * 3];  // line start, line end (CR dropped), line number
+static u32 cand[OUT_MAX * 4];  // line start, line end (CR dropped), line number, verdict slot
 static u32 n_cand;
 
 // ---- settings / state ----
@@ -526,9 +526,10 @@ __attribute__((noinline)) static int line(const u8 *p, i32 s, i32 e) {
   mcache[verdict]->count++;
   if (cand_per_slot[verdict] < max_cand) {
     cand_per_slot[verdict]++;
-    cand[n_cand * 3] = (u32)s;
-    cand[n_cand * 3 + 1] = (u32)e;
-    cand[n_cand * 3 + 2] = cur_line;
+    cand[n_cand * 4] = (u32)s;
+    cand[n_cand * 4 + 1] = (u32)e;
+    cand[n_cand * 4 + 2] = cur_line;
+    cand[n_cand * 4 + 3] = (u32)verdict;
     n_cand++;
   }
   return 0;
