@@ -232,7 +232,10 @@ export class WasmScanner {
   private readonly blocks: ScanPart['blocks'] = [];
   private readonly raw: ScanPart['rawFindings'] = [];
   private readonly maxLine: number;
-  private readonly latin1 = new TextDecoder('latin1');
+  /** The bytes at [p, p + len) of the module's memory as text (ASCII there: the scanner sends no other). */
+  private text(p: number, len: number): string {
+    return Buffer.from(this.x.memory.buffer, p, len).toString('latin1');
+  }
   /** Bytes of the file read so far by this scanner (progress). */
   bytesRead = 0;
   private lastReported = 0;
@@ -269,7 +272,7 @@ export class WasmScanner {
   }
 
   private verdict(p: number, len: number): number {
-    const v = nginxKernelVerdict(this.latin1.decode(this.bytes(p, len)));
+    const v = nginxKernelVerdict(this.text(p, len));
     if (!v) return -1;
     const key = `${v.cause} ${v.severity}`;
     let slot = this.slotIndex.get(key);
@@ -321,7 +324,7 @@ export class WasmScanner {
           this.raw.push([pos, this.slots[cand[i + 3]].cause, bufferAt + cand[i], cand[i + 1] - cand[i]]);
           continue;
         }
-        const ev = nginxError.classify(this.latin1.decode(new Uint8Array(mem, base + cand[i], cand[i + 1] - cand[i])));
+        const ev = nginxError.classify(this.text(base + cand[i], cand[i + 1] - cand[i]));
         if (ev) this.atoms.finding(pos, ev, true);
       }
     }
@@ -418,9 +421,9 @@ export class WasmScanner {
     const nUps = x.ups_count();
     const keys = new Uint32Array(mem, x.ups_ptr(), nUps * 3);
     const arena = x.ups_arena();
-    for (let i = 0; i < nUps; i++) ups.push(this.latin1.decode(new Uint8Array(mem, arena + keys[i * 3], keys[i * 3 + 1])));
+    for (let i = 0; i < nUps; i++) ups.push(this.text(arena + keys[i * 3], keys[i * 3 + 1]));
     const nMin = x.minutes_count();
-    const minutes = this.latin1.decode(new Uint8Array(mem, x.minutes_ptr(), nMin * 16));
+    const minutes = this.text(x.minutes_ptr(), nMin * 16);
     // Cells are unique per (key, verdict slot); two slots of one cause give two entries, which mergeAtoms adds up.
     const nu = x.ucells_count();
     const uc = new Uint32Array(mem, x.ucells_ptr(), nu * 5);
