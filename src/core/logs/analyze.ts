@@ -656,8 +656,8 @@ async function analyzeWithWasm(file: string, agg: LogAggregator, options: Analyz
   let workerBytes = 0;
   let progress = () => undefined as void;
   if (parallel && blocks > 1) {
-    // Started before the module is compiled here (V8's optimizing compiler, ~15 ms): a worker needs longer
-    // than that to boot, and gets the compiled module by message.
+    // Started (or, in the CLI, started at launch and adopted here) before the module is compiled: a worker
+    // needs ~45 ms to boot, and gets the job and the compiled module in one message.
     const w = (worker = takeEarlyWorker() ?? new Worker(WASM_WORKER_FILE));
     w.ref();
     workerPart = new Promise<ScanPart | undefined>((resolve) => {
