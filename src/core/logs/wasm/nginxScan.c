@@ -79,10 +79,10 @@ static Cell mcells[C_MAX];
 static u32 n_mcells;
 static u32 mc_slots[C_SLOTS];
 
-// Bitmaps over the buffer, one bit a byte, built once per scan() call: newlines, commas, quotes, and bytes
-// >= 0x80. Lines, the `, client: ` after the kernel and the quotes around the upstream are found from them.
+// Bitmaps over the buffer, one bit a byte, built once per scan() call: newlines, commas, quotes (and whether
+// any byte is >= 0x80). Lines, the `, client: ` after the kernel and the quotes around the upstream are found from them.
 #define WORDS (CAP / 64 + 8)
-static u64 nl_bits[WORDS], comma_bits[WORDS], quote_bits[WORDS], high_bits[WORDS];
+static u64 nl_bits[WORDS], comma_bits[WORDS], quote_bits[WORDS];
 
 /** Index of the first set bit at or after `from` and before `to`, or -1. */
 static inline i32 next_bit(const u64 *bits, i32 from, i32 to) {
@@ -100,24 +100,34 @@ static inline i32 next_bit(const u64 *bits, i32 from, i32 to) {
 
 static u64 any_high; // some byte >= 0x80 in the range build_bits() last saw
 
+/** A byte >= 0x80 in p[s, e) (only asked when the range has one somewhere). */
+static int has_high(const u8 *p, i32 s, i32 e) {
+  i32 i = s;
+  for (; i + 16 <= e; i += 16)
+    if (wasm_i8x16_bitmask(wasm_v128_load(p + i))) return 1;
+  for (; i < e; i++)
+    if (p[i] & 0x80) return 1;
+  return 0;
+}
+
 static void build_bits(const u8 *p, i32 from, i32 to) {
   u64 all_high = 0;
   const v128_t nl = wasm_i8x16_splat('\n'), comma = wasm_i8x16_splat(','), quote = wasm_i8x16_splat('"');
   for (i32 w = from >> 6, last = (to + 63) >> 6; w < last; w++) {
     const u8 *q = p + w * 64;
-    u64 n = 0, c = 0, d = 0, h = 0;
+    u64 n = 0, c = 0, d = 0;
+    v128_t hv = wasm_i8x16_splat(0);
     for (int k = 0; k < 4; k++) {
       v128_t v = wasm_v128_load(q + k * 16);
       n |= (u64)(u32)wasm_i8x16_bitmask(wasm_i8x16_eq(v, nl)) << (k * 16);
       c |= (u64)(u32)wasm_i8x16_bitmask(wasm_i8x16_eq(v, comma)) << (k * 16);
       d |= (u64)(u32)wasm_i8x16_bitmask(wasm_i8x16_eq(v, quote)) << (k * 16);
-      h |= (u64)(u32)wasm_i8x16_bitmask(v) << (k * 16);
+      hv = wasm_v128_or(hv, v);
     }
     nl_bits[w] = n;
     comma_bits[w] = c;
     quote_bits[w] = d;
-    high_bits[w] = h;
-    all_high |= h;
+    all_high |= (u64)(u32)wasm_i8x16_bitmask(hv);
   }
   any_high = all_high;
 }
@@ -557,7 +567,7 @@ __attribute__((export_name("scan"))) u32 scan(u32 from, u32 to, u32 final) {
     cur_line++;
     i32 e = nl;
     if (e > s && p[e - 1] == '\r') e--;
-    if ((any_high && next_bit(high_bits, s, nl) >= 0) || (u32)(e - s) > max_line || line(p, s, e)) ODD((u32)s, (u32)nl);
+    if ((any_high && has_high(p, s, nl)) || (u32)(e - s) > max_line || line(p, s, e)) ODD((u32)s, (u32)nl);
     s = nl + 1;
   }
   return s > end ? (u32)end : (u32)s;
