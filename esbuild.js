@@ -35,6 +35,8 @@ const builds = [
   { ...common, entryPoints: ['src/cli/launch.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, sourcemap: false },
   // Worker thread that analyzeFiles starts for the second half of a large log (next to cli.js / extension.js).
   { ...common, entryPoints: ['src/core/logs/logsWorker.ts'], outfile: 'dist/logsWorker.js' },
+  // Worker thread for the WebAssembly log scanner (the scanner only, so it starts quickly).
+  { ...common, entryPoints: ['src/core/logs/wasmWorker.ts'], outfile: 'dist/logsWasmWorker.js' },
 ];
 
 /** dist/cli-main.js.cache: V8's code cache after one representative run (a probe of a tiny HTTP server
@@ -43,7 +45,25 @@ async function makeCodeCache() {
   const net = require('net');
   const path = require('path');
   const { execFile } = require('child_process');
-  for (const f of ['dist/cli-main.js.cache', 'dist/cli-main.js.cache.json']) require('fs').rmSync(f, { force: true });
+  for (const f of ['dist/cli-main.js.cache', 'dist/cli-main.js.cache.json', 'dist/cli-main.js.logs.cache', 'dist/cli-main.js.logs.cache.json']) require('fs').rmSync(f, { force: true });
+  // `logs` runs under other V8 flags (see launch.ts) and so has a cache of its own: one run over a small
+  // generated nginx error.log.
+  try {
+    const os = require('os');
+    const fs = require('fs');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gd-cache-'));
+    const log = path.join(dir, 'error.log');
+    const line = (i) => `2024/01/15 10:${String(i % 60).padStart(2, '0')}:00 [error] 7#7: *${i} connect() failed (111: Connection refused) while connecting to upstream, client: 10.0.0.${i % 250}, server: a, request: "GET / HTTP/1.1", upstream: "http://10.0.3.${i % 4}:8080/", host: "a"\n`;
+    fs.writeFileSync(log, Array.from({ length: 400 }, (_, i) => line(i)).join(''));
+    await new Promise((resolve, reject) =>
+      execFile(process.execPath, [path.join(__dirname, 'dist', 'cli.js'), 'logs', log, '--format', 'json'], { env: { ...process.env, GD_WRITE_CODE_CACHE: '1' }, timeout: 20000 }, (err) =>
+        err && err.code !== 1 ? reject(err) : resolve(),
+      ),
+    );
+    fs.rmSync(dir, { recursive: true, force: true });
+  } catch (err) {
+    console.warn(`esbuild.js: no code cache for the CLI's logs command (${err.message.split('\n')[0]}); it will start slower`);
+  }
   const server = net.createServer((s) => {
     s.on('error', () => undefined);
     s.once('data', () => s.end('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n'));
@@ -69,6 +89,8 @@ async function main() {
     return;
   }
   await Promise.all(builds.map((b) => esbuild.build(b)));
+  // dist/nginxScan.wasm, next to cli.js / extension.js / logsWorker.js (optional: without clang, none).
+  require('./scripts/build-wasm').buildWasm();
   await makeCodeCache();
 }
 

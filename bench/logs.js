@@ -65,12 +65,17 @@ async function benchLogs() {
   const cli = path.join(root, 'dist', 'cli.js');
   if (!fs.existsSync(cli)) throw new Error('dist/cli.js is missing: run `npm run build` first');
   generate();
+  if (!fs.existsSync(path.join(root, 'dist', 'nginxScan.wasm'))) {
+    console.error('bench/logs.js: dist/nginxScan.wasm is missing (no clang when dist/ was built): this measures the JavaScript path');
+  }
   const ours = [];
   const grep = [];
+  const nodeOnly = [];
   let check;
   for (let i = 0; i < 3; i++) {
     const g = timeRun('grep', ['-c', 'upstream', file]);
     grep.push(g.ms);
+    nodeOnly.push(timeRun(process.execPath, ['-e', '0']).ms);
     const o = timeRun(process.execPath, [cli, 'logs', file, '--format', 'json']);
     if (o.status !== 0 && o.status !== 1) throw new Error(`gateway-doctor logs failed (${o.status}): ${o.stderr.trim()}`);
     ours.push(o.ms);
@@ -83,6 +88,7 @@ async function benchLogs() {
     ours_ms,
     grep_ms,
     ratio: Math.round((ours_ms / grep_ms) * 100) / 100,
+    node_e0_ms: Math.round(median(nodeOnly)),
     goal: 3,
     bytes: fs.statSync(file).size,
     ...check,

@@ -40,7 +40,8 @@ apt_install() {
   return 0
 }
 
-apt_install nginx haproxy apache2 caddy openssl curl
+# clang + lld build dist/nginxScan.wasm (the logs scanner); without them the logs use the JavaScript path.
+apt_install nginx haproxy apache2 caddy openssl curl clang lld
 
 if [ $want_e2e -eq 1 ]; then
   apt_install chromium libkrb5-dev

@@ -14,11 +14,45 @@ interface CacheMeta {
   node: string;
 }
 
-// Set before compiling: V8 checks that a code cache was made under the same flags (see cliEntry).
-require('v8').setFlagsFromString('--liftoff-only');
+// Set before compiling: V8 checks that a code cache was made under the same flags (see cliEntry). Not for
+// `logs`, which has a code cache of its own made without it (esbuild.js): Node's built-ins have code caches
+// that a changed flag rejects too, and a worker thread started after --liftoff-only boots in ~90 ms instead
+// of ~45 (the logs scanner's, below); its WebAssembly wants V8's optimising compiler as well.
+const logsCommand = process.argv[2] === 'logs';
+if (!logsCommand) {
+  require('v8').setFlagsFromString('--liftoff-only');
+  (globalThis as { __gdLiftoffOnly?: boolean }).__gdLiftoffOnly = true; // see core/logs/wasmScan.ts
+}
+
+// `logs` on a large nginx error.log scans on this thread and a worker (analyzeWithWasm in core/logs/analyze.ts).
+// A worker takes ~50 ms to boot: start it now, before the bundle loads, unref'd so that it never holds the
+// process open; the logs code adopts it (or it simply ends with the process).
+// Only for a first FILE of 48 MiB or more (analyzeFiles' parallelMinBytes): ending an unused worker at exit
+// costs a small run ~40 ms.
+const bigLog = (f: string | undefined) => {
+  try {
+    return f !== undefined && fs.statSync(f).size >= 48 << 20;
+  } catch {
+    return false;
+  }
+};
+if (logsCommand && bigLog(process.argv[3]) && (require('os').availableParallelism?.() ?? 2) >= 2) {
+  const early = path.join(__dirname, 'logsWasmWorker.js');
+  if (fs.existsSync(early) && fs.existsSync(path.join(__dirname, 'nginxScan.wasm'))) {
+    try {
+      const { Worker } = require('worker_threads') as typeof import('worker_threads');
+      const w = new Worker(early);
+      w.unref();
+      w.on('error', () => undefined);
+      (globalThis as { __gdLogsWorker?: unknown }).__gdLogsWorker = w;
+    } catch {
+      /* the logs code starts its own worker */
+    }
+  }
+}
 
 const file = path.join(__dirname, 'cli-main.js');
-const cacheFile = `${file}.cache`;
+const cacheFile = logsCommand ? `${file}.logs.cache` : `${file}.cache`;
 const source = fs.readFileSync(file, 'utf8');
 const st = fs.statSync(file);
 let cachedData: Buffer | undefined;

@@ -196,8 +196,13 @@ export function cliEntry(): void {
   // waits for those threads before it can exit: about 140 ms of a one-shot probe on a loaded 2-core
   // machine, for code that parses one response. Liftoff alone is plenty for a CLI run. Only here: the
   // extension host is shared with other extensions, so the editor never changes V8 flags. (launch.ts
-  // sets it before compiling, since V8 accepts a code cache only under the flags it was made with.)
-  require('v8').setFlagsFromString('--liftoff-only');
+  // sets it before compiling, since V8 accepts a code cache only under the flags it was made with.) Not for
+  // `logs`: it starts a worker thread, whose Node built-ins lose their own code cache under a changed flag
+  // (boot ~45 → ~90 ms), and its WebAssembly scanner wants the optimising compiler (core/logs/wasmScan.ts).
+  if (process.argv[2] !== 'logs') {
+    require('v8').setFlagsFromString('--liftoff-only');
+    (globalThis as { __gdLiftoffOnly?: boolean }).__gdLiftoffOnly = true; // see core/logs/wasmScan.ts
+  }
   // A reader that stops early (`| head`) closes the pipe: that is the reader's choice, not an error.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);

@@ -9,6 +9,7 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { lineStartAfter, readFirstLines, readLineRanges, ReadOptions, ReadStats } from './reader';
 import { flat, LogEvent, LogFormat, LogFormatId } from './types';
+import { lineMapper, readFinding, ScanJob, ScanPart, scanWasmBlocks, wasmMayLoad, WasmScanner, wasmModule } from './wasmScan';
 
 export interface LogFinding {
   file: string;
@@ -65,6 +66,11 @@ export interface AnalyzeOptions extends ReadOptions {
   parallelMinBytes?: number;
   /** Block size for the split (default size/16, between 4 and 16 MiB); for tests. */
   parallelBlockBytes?: number;
+  /**
+   * Scan plain nginx error.log files with the WebAssembly scanner when it is built (default true); the
+   * result is the same as the JavaScript path's.
+   */
+  wasm?: boolean;
 }
 
 const SNIFF_LINES = 50;
@@ -180,6 +186,53 @@ export class LogAggregator {
     return counts;
   }
 
+  /** How many more findings of a cause would be stored now; `need(cause, n)` sets it (for a dry run). */
+  findingsRoom(): (cause: CauseId, set?: number) => number {
+    const room = new Map<CauseId, number>();
+    return (cause, set) => {
+      if (set !== undefined) room.set(cause, set);
+      let r = room.get(cause);
+      if (r === undefined) {
+        const i = this.causes.indexOf(cause);
+        r = this.maxPerCause - (i < 0 ? 0 : this.stored[i]);
+        room.set(cause, r);
+      }
+      return r;
+    };
+  }
+
+  /**
+   * Adds counts that were gathered out of line order (the WebAssembly scanner), each with the line where it
+   * first occurred, as if those lines had been added here one by one after everything added so far. Exact,
+   * caps included: the aggregator's state depends only on the counts and on the order in which causes,
+   * keys and (key, cause) pairs first occur. `findings` must hold at least the first N of each cause.
+   */
+  mergeAtoms(a: Atoms): void {
+    // Entries may repeat (the same cause, or key and cause, from several parts): sorted by first line and added
+    // one after the other, they leave the state one entry with the sum and the earliest line would.
+    const r = this.result;
+    const byFirst = <T extends unknown[]>(xs: T[], at: number) => xs.sort((x, y) => (x[at] as number) - (y[at] as number));
+    r.events += a.events;
+    for (const [cause, n] of byFirst(a.causes, 2)) r.byCause[cause] = (r.byCause[cause] ?? 0) + n;
+    for (const sev of ['error', 'warning', 'info'] as const) r.bySeverity[sev] += a.bySeverity[sev];
+    for (const [line, f] of byFirst(a.findings, 0)) {
+      const ci = this.causeIndex(f.cause);
+      if (this.stored[ci] >= this.maxPerCause) continue;
+      this.stored[ci]++;
+      // The keys in the order add() gives them (the JSON is compared byte for byte).
+      const g: LogFinding = { file: f.file, line, cause: f.cause, severity: f.severity, message: f.message };
+      if (f.code) g.code = f.code;
+      if (f.upstream) g.upstream = f.upstream;
+      if (f.time) g.time = f.time;
+      r.findings.push(g);
+    }
+    for (const [k, cause, n] of byFirst(a.upstreams, 3)) this.tallyFor(this.upstreams, k, this.maxUpstreams).add(this.causeIndex(cause), n);
+    for (const [k, cause, n] of byFirst(a.minutes, 3)) this.tallyFor(this.minutes, k, this.maxMinutes).add(this.causeIndex(cause), n);
+    this.lastUpstream = '';
+    this.lastMinute = '';
+    this.lastTime = '';
+  }
+
   /** What a worker that aggregated one part of a file hands back (plain data, structured-clone safe). */
   partState(): AggregatorPart {
     const r = this.result;
@@ -230,6 +283,19 @@ class Tally {
   }
 }
 
+/** Counts with the line each first occurred on (see LogAggregator.mergeAtoms). */
+export interface Atoms {
+  events: number;
+  /** cause, count, first line. */
+  causes: [CauseId, number, number][];
+  bySeverity: Record<Severity, number>;
+  /** Stored-finding candidates: line, finding (its own `line` is not read). */
+  findings: [number, Omit<LogFinding, 'line'>][];
+  /** key, cause, count, first line. */
+  upstreams: [string, CauseId, number, number][];
+  minutes: [string, CauseId, number, number][];
+}
+
 export interface AggregatorPart {
   events: number;
   byCause: CauseCounts;
@@ -276,6 +342,7 @@ export async function analyzeFiles(files: readonly string[], options: AnalyzeOpt
   const agg = new LogAggregator(options);
   for (const file of files) {
     options.onFile?.(file);
+    if (await analyzeWithWasm(file, agg, options)) continue;
     if (await analyzeInParts(file, agg, options)) continue;
     let format: LogFormat | undefined = options.format ? formatById(options.format) : undefined;
     const pending: string[] = [];
@@ -498,6 +565,207 @@ async function analyzeInParts(file: string, agg: LogAggregator, options: Analyze
   } finally {
     if (onAbort) options.signal?.removeEventListener('abort', onAbort);
     void worker.terminate();
+  }
+}
+
+// ---- nginx error.log through the WebAssembly scanner (wasmScan.ts) ----
+
+/** GD_LOGS_TIMING=1: phases of the WebAssembly path on stderr (for bench/README). */
+export function timing(who: string): (what: string) => void {
+  return process.env.GD_LOGS_TIMING === '1' ? (what) => process.stderr.write(`[${who} ${performance.now().toFixed(0)} ms] ${what}\n`) : () => undefined;
+}
+
+/**
+ * The scanner's worker the CLI started at launch for `logs` (launch.ts), before loading its bundle: a worker
+ * needs ~50 ms to boot. Taken once; unused, it is unref'd and ends with the process.
+ */
+function takeEarlyWorker(): Worker | undefined {
+  const g = globalThis as { __gdLogsWorker?: Worker };
+  const w = g.__gdLogsWorker;
+  g.__gdLogsWorker = undefined;
+  return w;
+}
+
+// dist/logsWasmWorker.js (wasmWorker.ts): a slim worker for the scanner, quick to start. (wasmWorker.js is
+// the same file compiled by tsc, for the unit tests.)
+const WASM_WORKER_FILE = [path.join(__dirname, 'logsWasmWorker.js'), path.join(__dirname, 'wasmWorker.js')].find((f) => fs.existsSync(f)) ?? '';
+
+/**
+ * Block i starts at the first line start at or after i × blockBytes (as blockStart()); the last entry is the
+ * size. One open file and small reads: lines are short, and there may be hundreds of blocks.
+ */
+function blockStarts(file: string, blockBytes: number, blocks: number, size: number): number[] {
+  const starts = [0];
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(4096);
+    for (let i = 1; i < blocks; i++) {
+      let at = size;
+      for (let pos = Math.max(i * blockBytes - 1, starts[i - 1]); pos < size; ) {
+        const n = fs.readSync(fd, buf, 0, buf.length, pos);
+        if (n <= 0) break;
+        const nl = buf.subarray(0, n).indexOf(10);
+        if (nl >= 0) {
+          at = pos + nl + 1;
+          break;
+        }
+        pos += n;
+      }
+      starts.push(Math.max(starts[i - 1], Math.min(at, size)));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  starts.push(size);
+  return starts;
+}
+
+/**
+ * A plain nginx error.log through the WebAssembly scanner: large files in blocks on this thread and a worker,
+ * as analyzeInParts does. Returns false, having changed nothing, when the scanner is unavailable or the file
+ * does not qualify (the caller then uses the JavaScript path).
+ */
+async function analyzeWithWasm(file: string, agg: LogAggregator, options: AnalyzeOptions): Promise<boolean> {
+  timing('main')('analyzeWithWasm');
+  if (options.wasm === false || !wasmMayLoad() || !WasmScanner.takesLines(options.maxLineLength)) return false;
+  const size = fs.statSync(file).size;
+  if (size < 2) return false;
+  options.signal?.throwIfAborted();
+  const fd = fs.openSync(file, 'r');
+  const head = Buffer.alloc(2);
+  const gzip = fs.readSync(fd, head, 0, 2, 0) === 2 && head[0] === 0x1f && head[1] === 0x8b;
+  fs.closeSync(fd);
+  if (gzip) return false;
+  let format: LogFormat | undefined = options.format ? formatById(options.format) : undefined;
+  if (!format) {
+    const first = readFirstLines(file, SNIFF_LINES, size, options.maxLineLength);
+    if (first.length < SNIFF_LINES) return false;
+    format = sniffFormat(first) ?? mixedFormat;
+  }
+  if (format.id !== 'nginx-error') return false;
+  const parallel = options.parallel !== false && size >= (options.parallelMinBytes ?? 48 << 20) && (os.availableParallelism?.() ?? os.cpus().length) >= 2 && WASM_WORKER_FILE !== '';
+  // Small blocks (4 MiB): the thread that finishes first waits at most one block's time (~3 ms) for the other.
+  const blockBytes = parallel ? Math.max(1, options.parallelBlockBytes ?? 4 << 20) : size;
+  const blocks = Math.max(1, Math.ceil(size / blockBytes));
+  const starts = blockStarts(file, blockBytes, blocks, size);
+  const job: ScanJob = { file, size, starts, maxLineLength: options.maxLineLength, maxFindingsPerCause: options.maxFindingsPerCause, readBytes: options.chunkSize };
+  const T = timing('main');
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+  let worker: Worker | undefined;
+  let workerPart: Promise<ScanPart | undefined> = Promise.resolve(undefined);
+  let workerBytes = 0;
+  let progress = () => undefined as void;
+  if (parallel && blocks > 1) {
+    // Started (or, in the CLI, started at launch and adopted here) before the module is compiled: a worker
+    // needs ~45 ms to boot, and gets the job and the compiled module in one message.
+    const w = (worker = takeEarlyWorker() ?? new Worker(WASM_WORKER_FILE));
+    w.ref();
+    workerPart = new Promise<ScanPart | undefined>((resolve) => {
+      w.on('message', (m: { progress?: number; wasmPart?: ScanPart; error?: unknown }) => {
+        if (m.progress !== undefined) {
+          workerBytes = m.progress;
+          progress();
+        } else if (m.wasmPart) resolve(m.wasmPart);
+        else if (m.error) resolve(undefined);
+      });
+      w.on('error', () => resolve(undefined));
+      w.on('exit', () => resolve(undefined));
+    });
+  }
+  T('worker started');
+  const mod = wasmModule();
+  const own = mod && WasmScanner.create(job, mod);
+  if (!own) {
+    if (worker) void worker.terminate();
+    return false;
+  }
+  worker?.postMessage({ job: { ...job, rawFindings: true }, counter, module: mod, mainOrigin: performance.timeOrigin });
+  T('compiled, scanning');
+  progress = () => options.onProgress?.(Math.min(size, own.bytesRead + workerBytes), size);
+  let onAbort: (() => void) | undefined;
+  try {
+    const ownOptions = {
+      signal: options.signal,
+      yieldToLoop: true,
+      onProgress: () => progress(),
+    };
+    await scanWasmBlocks(own, blocks, counter, ownOptions);
+    T(`own blocks done (${own.blockCount})`);
+    const mine = own.part(); // while the worker finishes its last block
+    let theirs: ScanPart | undefined;
+    if (worker) {
+      if (options.signal) {
+        const signal = options.signal;
+        const aborted = new Promise<never>((_, reject) => {
+          onAbort = () => reject(signal.reason ?? new DOMException('This operation was aborted', 'AbortError'));
+          if (signal.aborted) onAbort();
+          else signal.addEventListener('abort', onAbort);
+        });
+        aborted.catch(() => undefined);
+        theirs = await Promise.race([workerPart, aborted]);
+      } else theirs = await workerPart;
+    }
+    T('worker part in');
+    const parts = [mine];
+    if (theirs) parts.push(theirs);
+    // Blocks nobody delivered (the worker failed to start, or died): scanned here by a fresh scanner, so each
+    // scanner still sees its blocks in file order.
+    const done = new Set(parts.flatMap((p) => p.blocks.map((b) => b.index)));
+    const missing = Array.from({ length: blocks }, (_, i) => i).filter((i) => !done.has(i));
+    if (missing.length) {
+      const again = WasmScanner.create(job);
+      if (!again) return false;
+      for (const i of missing) await again.scanBlock(i, ownOptions);
+      parts.push(again.part());
+    }
+    // The parts' counts, positions turned into line numbers, go to mergeAtoms as they are: it sorts them by
+    // first line and adds up what repeats (a key or cause seen by both threads).
+    const toLine = lineMapper(parts);
+    const atoms: Atoms = { events: 0, causes: [], bySeverity: { error: 0, warning: 0, info: 0 }, findings: [], upstreams: [], minutes: [] };
+    const raw: [number, CauseId, number, number][] = [];
+    let lines = 0;
+    let truncatedLines = 0;
+    for (const p of parts) {
+      atoms.events += p.events;
+      for (const sev of ['error', 'warning', 'info'] as const) atoms.bySeverity[sev] += p.bySeverity[sev];
+      for (const [cause, n, pos] of p.causes) atoms.causes.push([cause, n, toLine(pos)]);
+      for (const [k, cause, n, pos] of p.upstreams) atoms.upstreams.push([k, cause, n, toLine(pos)]);
+      for (const [k, cause, n, pos] of p.minutes) atoms.minutes.push([k, cause, n, toLine(pos)]);
+      for (const [pos, f] of p.findings) atoms.findings.push([toLine(pos), f]);
+      for (const [pos, cause, offset, bytes] of p.rawFindings) raw.push([toLine(pos), cause, offset, bytes]);
+      for (const b of p.blocks) {
+        lines += b.lines;
+        truncatedLines += b.truncatedLines;
+      }
+    }
+    if (raw.length) {
+      // The worker's candidates that can still become stored findings (the first N of their cause, counting
+      // those kept so far), read again and classified here.
+      const need = agg.findingsRoom();
+      const all: [number, CauseId, number, number][] = [...atoms.findings.map(([line, f]): [number, CauseId, number, number] => [line, f.cause, -1, 0]), ...raw].sort((a, b) => a[0] - b[0]);
+      const fd = fs.openSync(file, 'r');
+      try {
+        for (const [line, cause, offset, bytes] of all) {
+          const room = need(cause);
+          if (room <= 0) continue;
+          need(cause, room - 1);
+          if (offset < 0) continue;
+          const f = readFinding(file, fd, offset, bytes);
+          if (f) atoms.findings.push([line, f]);
+        }
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+    T('parts combined');
+    agg.mergeAtoms(atoms);
+    T('merged');
+    agg.result.files.push({ file, format: format.id, lines, bytes: size, gzip: false, truncatedLines });
+    options.onProgress?.(size, size);
+    return true;
+  } finally {
+    if (onAbort) options.signal?.removeEventListener('abort', onAbort);
+    if (worker) void worker.terminate();
   }
 }
 

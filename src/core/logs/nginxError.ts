@@ -330,6 +330,11 @@ function classifyAt(text: string, a: number, b: number): LogEvent | undefined {
   return ev;
 }
 
+/** The verdict on one message kernel (what classify() decides once per distinct kernel); for the WebAssembly scanner. */
+export function nginxKernelVerdict(kernel: string): { cause: CauseId; severity: Severity } | null {
+  return judge(kernel);
+}
+
 export const nginxError: LogFormat = {
   id: 'nginx-error',
   title: 'nginx error.log',
