@@ -289,3 +289,22 @@ describe('logs WebAssembly scanner: JavaScript fallback', () => {
     });
   }
 });
+
+describe('logs WebAssembly scanner: one list of "other failure" patterns', () => {
+  it('the C scanner prefilters exactly the alternatives of OTHER_FAILURES, in order, each with its length', () => {
+    const { OTHER_FAILURES } = require('../../src/core/logs/nginxError') as typeof import('../../src/core/logs/nginxError');
+    const c = fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'src', 'core', 'logs', 'wasm', 'nginxScan.c'), 'utf8');
+    const pats = [...c.matchAll(/^\s*\{"([^"]+)", (\d+), (\d+)\},/gm)].map((m) => ({ text: m[1], len: +m[2], off: +m[3] }));
+    assert.deepStrictEqual(
+      pats.map((p) => p.text),
+      OTHER_FAILURES.source.split('|'),
+    );
+    for (const p of pats) {
+      assert.strictEqual(p.len, p.text.length, `length of "${p.text}"`);
+      assert.ok(p.off + 2 <= p.len, `the filter pair of "${p.text}" lies inside it`);
+    }
+    assert.match(c, new RegExp(`#define N_PATS ${pats.length}\\b`));
+    const buckets = /PAT_BUCKET\[N_PATS\] = \{([^}]*)\}/.exec(c)?.[1].split(',').map((x) => +x.trim());
+    assert.strictEqual(buckets?.length, pats.length, 'a bucket per pattern');
+  });
+});

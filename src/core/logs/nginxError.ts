@@ -109,7 +109,7 @@ function judge(k: string): Verdict | null {
 }
 
 // Kernels that can be failures without naming the upstream; any other kernel without "upstream" is quiet.
-const OTHER_FAILURES = /worker_connections|could not be resolved| while resolving|no resolver|intended to send too large|limiting |Too many open|Permission denied|Cannot assign|host not found/;
+export const OTHER_FAILURES = /worker_connections|could not be resolved| while resolving|no resolver|intended to send too large|limiting |Too many open|Permission denied|Cannot assign|host not found/;
 
 /**
  * Recently seen kernels and their verdicts. A log repeats a handful of kernels, so a short list checked by

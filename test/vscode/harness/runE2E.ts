@@ -100,7 +100,8 @@ export async function runE2E(): Promise<E2EResult> {
       workspace,
       extensionsDir,
       userDataDir,
-      env: { GD_E2E_RESULTS: resultsFile },
+      // GD_E2E_GREP runs only the in-editor tests whose title matches (debugging one test).
+      env: { GD_E2E_RESULTS: resultsFile, ...(process.env.GD_E2E_GREP ? { GD_E2E_GREP: process.env.GD_E2E_GREP } : {}) },
       logFile: path.join(workDir, 'code-server.log'),
     });
     console.log(`  code-server ${server.url} (work dir ${workDir})`);

@@ -16,7 +16,7 @@ export interface SuiteResult {
 }
 
 export function runSuite(): Promise<SuiteResult> {
-  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', color: false, timeout: 60000 });
+  const mocha = new Mocha({ ui: 'bdd', reporter: 'spec', color: false, timeout: 60000, ...(process.env.GD_E2E_GREP ? { grep: process.env.GD_E2E_GREP } : {}) });
   const files = fs
     .readdirSync(__dirname)
     .filter((f) => f.endsWith('.test.js'))
