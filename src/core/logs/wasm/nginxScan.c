@@ -411,8 +411,8 @@ __attribute__((export_name("minutes_count"))) u32 minutes_count(void) { return n
  * One line [s, e) (CR dropped), pure ASCII and within the cap, numbered cur_line. Returns 0 when done
  * (event counted or no event), 1 when the line must go to JavaScript.
  */
-#define RECENT_UPS 4
-static i32 recent_up[RECENT_UPS] = {-1, -1, -1, -1};
+#define RECENT_UPS 8
+static i32 recent_up[RECENT_UPS] = {-1, -1, -1, -1, -1, -1, -1, -1};
 static u32 recent_next;
 #define CLIENT8 load64((const u8 *)" client:")
 #define UPSTREAM8 load64((const u8 *)" upstrea")
