@@ -89,6 +89,13 @@ describe('Markdown incident report', () => {
     assert.match(md, /\| Origin \(--resolve\) \| 10\.0\.0\.5:443 \| 200 \| origin \| 3\.2 \| 0\/3 \|/);
   });
 
+  it('says a probe whose samples all failed has no timings, instead of a table of zeros', () => {
+    const failed = { url: 'http://127.0.0.1:9/', phases: { dnsMs: 0, connectMs: 0, tlsMs: 0, ttfbMs: 0, totalMs: 0 }, connects: [], redirects: [], error: { phase: 'connect' as const, code: 'ECONNREFUSED', message: 'refused' } };
+    const md = incidentMarkdown({ generatedAt: 'now', findings: [], probes: [probeReport({ status: null, samples: [failed, failed] })], logs: [] });
+    assert.match(md, /No sample got a response, so there are no timings to summarise\./);
+    assert.ok(!md.includes('| Phase | p50 ms'), md);
+  });
+
   it('reports a log without failure lines as such', () => {
     const quiet = analyzeText('2026/11/25 10:00:00 [notice] 1#1: start worker processes\n', 'quiet.log');
     const md = incidentMarkdown({ generatedAt: 'now', findings: [], probes: [], logs: [quiet] });

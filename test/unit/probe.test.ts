@@ -150,6 +150,28 @@ describe('probe: secrets never appear in output', () => {
   });
 });
 
+describe('probe: text report of samples that all failed', () => {
+  it('says there are no timings instead of printing zero percentiles', () => {
+    const failed = () => sample({ error: { phase: 'connect', code: 'ECONNREFUSED', message: 'connect to 127.0.0.1:9 failed: ECONNREFUSED' } });
+    const samples = [failed(), failed(), failed()];
+    const p = summarize(samples);
+    const hop = explainHop(undefined);
+    const text = probeText({ url: 'http://127.0.0.1:9/', status: null, phases: samples[0].phases, samples, percentiles: p, hop, verdict: decideVerdict({ samples, percentiles: p, hop }) }, []);
+    assert.match(text, /3 samples, error rate 100\.0%/);
+    assert.match(text, /no sample got a response: no timings to summarise/);
+    assert.ok(!/p50\s+p95/.test(text), text);
+  });
+
+  it('names how many samples the percentiles cover when some failed', () => {
+    const ok = sample({ status: 200, http: { status: 200, statusText: '', headers: {}, headerBytes: 10, bodyBytes: 0, bodyTruncated: false, bodySnippet: '' } });
+    const samples = [ok, sample({ error: { phase: 'connect', code: 'ECONNRESET', message: 'reset' } }), ok];
+    const p = summarize(samples);
+    const hop = explainHop({ status: 200, headers: {}, body: '' });
+    const text = probeText({ url: 'http://127.0.0.1:9/', status: 200, phases: ok.phases, samples, percentiles: p, hop, verdict: decideVerdict({ samples, percentiles: p, hop }) }, []);
+    assert.match(text, /over the 2 samples that got a response/);
+  });
+});
+
 describe('probe: --resolve HOST:PORT:ADDR', () => {
   it('parses IPv4, IPv6 and several addresses', () => {
     assert.deepStrictEqual(parseResolve('example.com:443:127.0.0.1'), { host: 'example.com', port: 443, addresses: ['127.0.0.1'] });

@@ -59,16 +59,20 @@ export function incidentMarkdown(input: IncidentInput): string {
     const pc = p.percentiles;
     out.push(`- Samples: ${pc.count}, error rate ${(pc.errorRate * 100).toFixed(0)}%${pc.intermittent ? ' (intermittent: some samples failed, others did not)' : ''}; statuses ${Object.entries(pc.statuses).map(([s, n]) => `${s}×${n}`).join(', ') || '—'}`);
     out.push('');
-    out.push('| Phase | p50 ms | p95 ms | p99 ms |');
-    out.push('| --- | ---: | ---: | ---: |');
-    const rows: Array<[string, PhasePercentiles]> = [
-      ['DNS', pc.dnsMs],
-      ['TCP connect', pc.connectMs],
-      ['TLS', pc.tlsMs],
-      ['Server (TTFB)', pc.ttfbMs],
-      ['Total', pc.totalMs],
-    ];
-    for (const [name, q] of rows) out.push(`| ${name} | ${num(q.p50)} | ${num(q.p95)} | ${num(q.p99)} |`);
+    const timed = p.samples.filter((x) => !x.error).length;
+    if (timed === 0) out.push('No sample got a response, so there are no timings to summarise.');
+    else {
+      out.push('| Phase | p50 ms | p95 ms | p99 ms |');
+      out.push('| --- | ---: | ---: | ---: |');
+      const rows: Array<[string, PhasePercentiles]> = [
+        ['DNS', pc.dnsMs],
+        ['TCP connect', pc.connectMs],
+        ['TLS', pc.tlsMs],
+        ['Server (TTFB)', pc.ttfbMs],
+        ['Total', pc.totalMs],
+      ];
+      for (const [name, q] of rows) out.push(`| ${name} | ${num(q.p50)} | ${num(q.p95)} | ${num(q.p99)} |`);
+    }
     out.push('');
     const cmp = p.edgeComparison;
     if (cmp) {

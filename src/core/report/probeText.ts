@@ -54,8 +54,13 @@ export function probeText(r: ProbeReport, configLines: string[]): string {
   if (r.percentiles.count > 1) {
     const q = r.percentiles;
     out.push(`${q.count} samples, error rate ${(q.errorRate * 100).toFixed(1)}%${q.intermittent ? ' (intermittent)' : ''}; outcomes ${Object.entries(q.statuses).map(([k, n]) => `${k}×${n}`).join(' ')}`);
-    out.push('            p50        p95        p99');
-    for (const k of ['dnsMs', 'connectMs', 'tlsMs', 'ttfbMs', 'totalMs'] as const) out.push(`  ${k.replace('Ms', '').padEnd(8)}${ms(q[k].p50).padStart(9)}  ${ms(q[k].p95).padStart(9)}  ${ms(q[k].p99).padStart(9)}`);
+    // Percentiles over the samples that got a response; none did: say so rather than print zeros.
+    const timed = r.samples.filter((x) => !x.error).length;
+    if (timed === 0) out.push('  no sample got a response: no timings to summarise');
+    else {
+      out.push(`            p50        p95        p99${timed < q.count ? `   (over the ${timed} samples that got a response)` : ''}`);
+      for (const k of ['dnsMs', 'connectMs', 'tlsMs', 'ttfbMs', 'totalMs'] as const) out.push(`  ${k.replace('Ms', '').padEnd(8)}${ms(q[k].p50).padStart(9)}  ${ms(q[k].p95).padStart(9)}  ${ms(q[k].p99).padStart(9)}`);
+    }
   }
   for (const [label, k] of [
     ['keep-alive', r.keepAlive],
