@@ -1,0 +1,54 @@
+import type { AppListener, AppServerConfig } from '../../configs/appServers';
+import { isLoopbackHost, isWildcardHost } from '../../configs/appServers/model';
+import type { Fix } from '../../finding';
+import { NginxTarget, describeListener, isLocalTarget, listenerServes } from '../chain';
+import { TopologyContext, TopologyRule, TreeView } from '../rule';
+
+export const passTargetWithoutListener: TopologyRule = {
+  id: 'topology/pass-target-without-listener',
+  cause: 'routing',
+  severity: 'warning',
+  title: 'nginx passes requests to a local address or socket where no app server of the workspace listens',
+  check(ctx) {
+    const listeners = ctx.apps.flatMap((app) => app.listeners.map((l) => ({ app, l })));
+    if (listeners.length === 0) return; // the workspace does not describe its app servers: nothing to compare
+    for (const view of ctx.views)
+      for (const hop of view.hops)
+        for (const t of hop.targets) {
+          if (!isLocalTarget(t)) continue;
+          if (listeners.some((x) => listenerServes(x.l, t)) || ctx.nginxListeners.some((n) => listenerServes(n, t))) continue;
+          const same = listeners.filter((x) => x.l.protocol === t.protocol);
+          if (same.length === 0) continue; // e.g. a PHP-FPM pool only, and this is proxy_pass: not ours to judge
+          const isSocket = t.socket !== undefined;
+          const found = same.slice(0, 4).map((x) => `${x.app.label} on ${describeListener(x.l)}`).join(', ');
+          const failure = isSocket ? 'connect() to unix:… failed (2: No such file or directory)' : 'connect() failed (111: Connection refused)';
+          ctx.reportAt(
+            view,
+            t.node,
+            `${hop.pass.d.name} sends requests to ${describeListener(t)}, but no app server in the workspace listens there (it has ${found}${same.length > 4 ? ', …' : ''}). nginx logs "${failure} while connecting to upstream" and answers 502.`,
+            same.slice(0, 4).map((x) => ({ file: x.l.file, range: x.l.range, message: `${x.app.label} listens on ${describeListener(x.l)}` })),
+            same.length === 1 ? fixTo(ctx, view, t, same[0].l, same[0].app) : [],
+            t.argIndex,
+          );
+        }
+  },
+};
+
+/** Point the target at the one listener of its kind (same socket-or-port form, reachable from here). */
+function fixTo(ctx: TopologyContext, view: TreeView, t: NginxTarget, l: AppListener, app: AppServerConfig): Fix[] {
+  const arg = t.node.d.args[t.argIndex];
+  if (!arg) return [];
+  const value = arg.value;
+  let next: string | undefined;
+  if (t.socket !== undefined && l.socket !== undefined) {
+    const at = value.indexOf(t.socket);
+    if (at >= 0) next = value.slice(0, at) + l.socket + value.slice(at + t.socket.length);
+  } else if (t.port !== undefined && l.port !== undefined && (isWildcardHost(l.host) || isLoopbackHost(l.host))) {
+    // Replace the port in the authority (`http://127.0.0.1:8001/x`, `127.0.0.1:9001`, `localhost` → add it).
+    const m = /^((?:[a-z][a-z0-9+.-]*:\/\/)?)(\[[^\]]+\]|[^/:]+)(?::(\d+))?(.*)$/i.exec(value);
+    if (m) next = `${m[1]}${m[2]}:${l.port}${m[4]}`;
+  }
+  if (next === undefined || next === value) return [];
+  const shown = t.socket !== undefined ? describeListener(l) : describeListener({ host: t.host, port: l.port });
+  return [{ title: `Send to ${shown}, where ${app.label} listens`, edits: [view.ctx.replaceArg(t.node, t.argIndex, next)] }];
+}

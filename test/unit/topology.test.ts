@@ -1,0 +1,156 @@
+// Cross-layer rules over fixture workspaces (nginx + gunicorn / uWSGI / PHP-FPM / Node), and the app-server
+// readers on their own.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { NodeFileHost } from '../../src/core/host';
+import { SourceCache, buildTree, findRoots } from '../../src/core/configs/nginx/tree';
+import { isNginxFileName, looksLikeNginx } from '../../src/core/configs/nginx/lint';
+import { lintTopology } from '../../src/core/topology/lint';
+import { readAppSide } from '../../src/core/topology/workspace';
+import { topologyRules } from '../../src/core/topology/rules';
+import { docsFileName, Finding, TextEdit } from '../../src/core/finding';
+import { applyFixGroups } from '../../src/core/fixes';
+import { parseGunicorn, pythonAssignments } from '../../src/core/configs/appServers/gunicorn';
+import { parsePhpFpm, fpmSeconds } from '../../src/core/configs/appServers/phpFpm';
+import { parseUwsgi } from '../../src/core/configs/appServers/uwsgi';
+import { parseNodeServer } from '../../src/core/configs/appServers/nodeServer';
+import { repoRoot } from '../support/fixtures';
+import { copyDir, filesUnder, markMismatches, topologyCases } from '../support/topology';
+
+export function topologyOf(dir: string): Finding[] {
+  const host = new NodeFileHost();
+  const files = filesUnder(dir);
+  const nginx = files.filter((f) => isNginxFileName(f) || (/\.conf$/.test(f) && looksLikeNginx(fs.readFileSync(f, 'utf8'))));
+  const cache = new SourceCache(host);
+  const trees = findRoots(nginx, cache).map((r) => buildTree(r, cache));
+  const { apps, texts } = readAppSide(host, files);
+  return lintTopology(trees, apps, texts);
+}
+
+/** Applies the first fix of every fixable finding, file by file, until none is left (at most 5 passes). */
+export function fixTopologyUntilStable(dir: string): number {
+  let applied = 0;
+  for (let pass = 0; pass < 5; pass++) {
+    const fixable = topologyOf(dir).filter((f) => f.fixes.length > 0);
+    if (!fixable.length) break;
+    const byFile = new Map<string, TextEdit[][]>();
+    for (const f of fixable) for (const e of f.fixes[0].edits) byFile.set(e.file, [...(byFile.get(e.file) ?? []), [e]]);
+    for (const [file, groups] of byFile) {
+      const r = applyFixGroups(fs.readFileSync(file, 'utf8'), groups);
+      fs.writeFileSync(file, r.text);
+      applied += r.applied;
+    }
+  }
+  return applied;
+}
+
+describe('topology fixtures (cross-layer rules)', () => {
+  const cases = topologyCases();
+
+  it('every cross-layer rule has a doc page, a fires/ and a silent/ fixture workspace, and a README row', () => {
+    const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    const missing: string[] = [];
+    for (const r of topologyRules) {
+      const name = docsFileName(r.id).replace(/\.md$/, '');
+      const doc = path.join(repoRoot, 'docs', 'rules', `${name}.md`);
+      if (!fs.existsSync(doc) || !fs.readFileSync(doc, 'utf8').includes(r.id)) missing.push(`${r.id}: doc page`);
+      const c = cases.find((x) => x.name === name);
+      if (!c || !fs.existsSync(c.fires) || !fs.existsSync(c.silent)) missing.push(`${r.id}: fixture workspaces`);
+      if (!readme.includes(r.id)) missing.push(`${r.id}: README`);
+    }
+    assert.deepStrictEqual(missing, []);
+  });
+
+  for (const c of cases) {
+    describe(c.name, () => {
+      it('fires/ reports exactly where marked, with the app server as related information', () => {
+        const findings = topologyOf(c.fires);
+        assert.deepStrictEqual(markMismatches(c.fires, findings), []);
+        assert.ok(findings.some((f) => docsFileName(f.ruleId) === c.name + '.md'), 'the rule did not fire');
+        for (const f of findings) assert.ok(f.related.length > 0, `${f.ruleId} names only one end: ${f.message}`);
+      });
+
+      it('silent/ reports nothing', () => {
+        assert.deepStrictEqual(topologyOf(c.silent).map((f) => `${path.relative(c.silent, f.file)}:${f.range.start.line + 1}: ${f.ruleId}: ${f.message}`), []);
+      });
+
+      it('fixes leave no fixable cross-layer finding behind and keep every line the user wrote', () => {
+        const tmp = copyDir(c.fires);
+        try {
+          const before = new Map(filesUnder(tmp).map((f) => [f, fs.readFileSync(f, 'utf8')]));
+          fixTopologyUntilStable(tmp);
+          assert.deepStrictEqual(topologyOf(tmp).filter((f) => f.fixes.length > 0).map((f) => `${f.ruleId}@${path.relative(tmp, f.file)}:${f.range.start.line + 1}`), []);
+          for (const [file, text] of before) {
+            const after = fs.readFileSync(file, 'utf8');
+            for (const line of text.split('\n').map((l) => l.trim()).filter(Boolean)) {
+              const head = line.split(/[\s=]+/)[0];
+              assert.ok(after.includes(line) || after.split('\n').some((l) => l.trim().startsWith(head)), `fix lost in ${path.basename(file)}: ${line}`);
+            }
+          }
+        } finally {
+          fs.rmSync(tmp, { recursive: true, force: true });
+        }
+      });
+    });
+  }
+});
+
+describe('app-server readers', () => {
+  it('gunicorn: top-level literal assignments only, the last one winning; computed values unknown', () => {
+    const text = ['import os', 'bind = ["127.0.0.1:8000", "unix:/run/app.sock"]  # both', 'timeout = 60', 'if os.environ.get("X"):', '    timeout = 5', 'timeout = 90', 'workers = os.cpu_count() * 2', 'keepalive = """', 'x"""', ''].join('\n');
+    const a = pythonAssignments(text);
+    assert.deepStrictEqual(a.map((x) => x.name), ['bind', 'timeout', 'timeout', 'workers', 'keepalive']);
+    const cfg = parseGunicorn('/w/gunicorn.conf.py', text);
+    assert.deepStrictEqual(cfg.listeners.map((l) => [l.host, l.port, l.socket]), [['127.0.0.1', 8000, undefined], [undefined, undefined, '/run/app.sock']]);
+    assert.strictEqual(cfg.requestTimeout?.ms, 90000);
+    assert.strictEqual(cfg.requestTimeout?.range.start.line, 5);
+    assert.strictEqual(cfg.idleKeepAlive?.ms, 0, 'sync workers close every connection');
+  });
+
+  it('gunicorn: defaults when nothing is set; threads > 1 makes the sync worker gthread', () => {
+    const d = parseGunicorn('/w/gunicorn.conf.py', '');
+    assert.deepStrictEqual([d.listeners[0].host, d.listeners[0].port, d.listeners[0].isDefault], ['127.0.0.1', 8000, true]);
+    assert.strictEqual(d.requestTimeout?.ms, 30000);
+    const t = parseGunicorn('/w/gunicorn.conf.py', 'threads = 8\n');
+    assert.strictEqual(t.requestTimeout, undefined, 'gthread workers heartbeat: timeout does not bound a request');
+    assert.deepStrictEqual([t.idleKeepAlive?.ms, t.idleKeepAlive?.isDefault], [2000, true]);
+  });
+
+  it('PHP-FPM: pools, $pool in the listen path, request_terminate_timeout units', () => {
+    const pools = parsePhpFpm('/w/www.conf', '[global]\nerror_log = x\n[www]\nlisten = /run/php/$pool.sock\npm = static\nrequest_terminate_timeout = 2m ; two minutes\n[api]\nlisten = 127.0.0.1:9001\npm = static\n');
+    assert.deepStrictEqual(pools.map((p) => [p.label, p.listeners[0].socket ?? p.listeners[0].port, p.requestTimeout?.ms]), [['PHP-FPM pool www', '/run/php/www.sock', 120000], ['PHP-FPM pool api', 9001, 0]]);
+    assert.deepStrictEqual([fpmSeconds('30'), fpmSeconds('1h'), fpmSeconds('x')], [30, 3600, undefined]);
+  });
+
+  it('uWSGI: socket protocols, the `protocol` option, placeholders skipped, harakiri', () => {
+    const c = parseUwsgi('/w/uwsgi.ini', '[uwsgi]\nsocket = :3031\nhttp-socket = 127.0.0.1:8000\nsocket = %(base)/app.sock\nfastcgi-socket = /tmp/f.sock\nharakiri = 20\n')!;
+    assert.deepStrictEqual(c.listeners.map((l) => [l.protocol, l.host, l.port ?? l.socket]), [['uwsgi', undefined, 3031], ['http', '127.0.0.1', 8000], ['fastcgi', undefined, '/tmp/f.sock']]);
+    assert.strictEqual(c.requestTimeout?.ms, 20000);
+    const h = parseUwsgi('/w/uwsgi.ini', '[uwsgi]\nprotocol = http\nsocket = :8000\n')!;
+    assert.strictEqual(h.listeners[0].protocol, 'http');
+  });
+
+  it('Node: literal listen ports and keepAliveTimeout; the default follows the Node version', () => {
+    const src = "const app = express();\nconst server = app.listen(process.env.PORT || 3000);\nserver.keepAliveTimeout = 61 * 1000;\n";
+    const c = parseNodeServer('/w/server.js', src)!;
+    assert.deepStrictEqual([c.listeners[0].port, c.idleKeepAlive?.ms, c.idleKeepAlive?.isDefault], [3000, 61000, false]);
+    const d = parseNodeServer('/w/server.js', 'http.createServer(h).listen(8080);\n')!;
+    assert.strictEqual(d.idleKeepAlive?.ms, 5000);
+    assert.strictEqual(parseNodeServer('/w/server.js', 'http.createServer(h).listen(8080);\n', 26)!.idleKeepAlive?.ms, 65000);
+    assert.strictEqual(parseNodeServer('/w/server.js', 'http.createServer(h).listen(8080);\nserver.keepAliveTimeout = 0;\n')!.idleKeepAlive?.ms, Infinity);
+    assert.strictEqual(parseNodeServer('/w/server.js', 'console.log(1)\n'), undefined);
+  });
+
+  it('bad input: binary, truncated and unbalanced files give no config and no throw', () => {
+    const junk = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)).toString('latin1');
+    assert.doesNotThrow(() => pythonAssignments(junk));
+    assert.doesNotThrow(() => parseGunicorn('/w/gunicorn.conf.py', 'bind = ["127.0.0.1:8000", \ntimeout = '));
+    assert.doesNotThrow(() => parseGunicorn('/w/gunicorn.conf.py', 'x = "unterminated\ntimeout = 10\n'));
+    assert.strictEqual(parseGunicorn('/w/gunicorn.conf.py', 'x = "unterminated\ntimeout = 10\n').requestTimeout?.ms, 10000);
+    assert.doesNotThrow(() => parseUwsgi('/w/uwsgi.ini', '[uwsgi\nsocket = '));
+    assert.doesNotThrow(() => parsePhpFpm('/w/www.conf', junk));
+    const big = 'x = 1\n'.repeat(500000) + 'timeout = 7\n';
+    assert.strictEqual(parseGunicorn('/w/gunicorn.conf.py', big).requestTimeout?.ms, 7000);
+  });
+});
