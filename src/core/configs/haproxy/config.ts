@@ -1,0 +1,211 @@
+// One parsed HAProxy file as the rules read it: its proxies, the defaults section each one takes its
+// settings from (the latest before it, or `from NAME`), effective values, time values and server lines.
+import * as net from 'net';
+import { LineIndex } from '../../text';
+import { HaproxyLine, HaproxySection, ParsedHaproxy } from './parser';
+
+/** Proxy sections: the ones `defaults` apply to. */
+export const PROXY_KINDS = new Set(['frontend', 'backend', 'listen']);
+
+export interface Effective {
+  line: HaproxyLine;
+  /** The section that sets it: the proxy itself or a defaults section it inherits from. */
+  section: HaproxySection;
+  inherited: boolean;
+}
+
+export class HaproxyConfig {
+  readonly lines: LineIndex;
+  readonly proxies: HaproxySection[];
+  /** Every keyword and section kind present, so the engine can skip rules that have nothing to look at. */
+  readonly keywords = new Set<string>();
+  private readonly defaultsCache = new Map<HaproxySection, HaproxySection[]>();
+
+  constructor(
+    readonly parsed: ParsedHaproxy,
+    readonly text: string,
+  ) {
+    this.lines = new LineIndex(text);
+    this.proxies = parsed.sections.filter((s) => PROXY_KINDS.has(s.kind));
+    for (const s of parsed.sections) {
+      this.keywords.add(s.kind);
+      for (const l of s.lines) this.keywords.add(l.keyword);
+    }
+  }
+
+  get file(): string {
+    return this.parsed.file;
+  }
+
+  get sections(): HaproxySection[] {
+    return this.parsed.sections;
+  }
+
+  section(kind: string): HaproxySection[] {
+    return this.parsed.sections.filter((s) => s.kind === kind);
+  }
+
+  /** Backends a `use_backend` can name: backend and listen sections. */
+  backends(): HaproxySection[] {
+    return this.parsed.sections.filter((s) => s.kind === 'backend' || s.kind === 'listen');
+  }
+
+  /**
+   * The defaults sections `section` takes its settings from, nearest first: `from NAME` or else the last
+   * defaults section written before it, then that one's own `from`, and so on.
+   */
+  defaultsChain(section: HaproxySection): HaproxySection[] {
+    const cached = this.defaultsCache.get(section);
+    if (cached) return cached;
+    const chain: HaproxySection[] = [];
+    const all = this.parsed.sections;
+    let at = all.indexOf(section);
+    let cur: HaproxySection | undefined = section;
+    while (cur && chain.length < 16) {
+      let next: HaproxySection | undefined;
+      if (cur.from !== undefined) {
+        const name: string = cur.from;
+        next = all.filter((s) => s.kind === 'defaults' && s.name === name).pop();
+      } else if (cur.kind !== 'defaults') {
+        for (let i = at - 1; i >= 0; i--) {
+          if (all[i].kind === 'defaults') {
+            next = all[i];
+            break;
+          }
+        }
+      }
+      if (!next || chain.includes(next) || next === section) break;
+      chain.push(next);
+      at = all.indexOf(next);
+      cur = next;
+    }
+    this.defaultsCache.set(section, chain);
+    return chain;
+  }
+
+  /** The last line of `section` starting with these words, else of its defaults chain. */
+  effective(section: HaproxySection, ...words: string[]): Effective | undefined {
+    const own = lastLine(section, words);
+    if (own) return { line: own, section, inherited: false };
+    for (const d of this.defaultsChain(section)) {
+      const l = lastLine(d, words);
+      if (l) return { line: l, section: d, inherited: true };
+    }
+    return undefined;
+  }
+
+  /** `mode` in effect: tcp unless set. */
+  mode(section: HaproxySection): string {
+    return this.effective(section, 'mode')?.line.words[1]?.value ?? 'tcp';
+  }
+
+  /** The `server` lines written in a proxy (not `server-template`). */
+  servers(section: HaproxySection): HaproxyLine[] {
+    return section.lines.filter((l) => l.keyword === 'server');
+  }
+
+  /** `default-server` lines in effect for a proxy: its own, then its defaults chain's (all of them count). */
+  defaultServerLines(section: HaproxySection): HaproxyLine[] {
+    const out = section.lines.filter((l) => l.keyword === 'default-server');
+    for (const d of this.defaultsChain(section)) out.push(...d.lines.filter((l) => l.keyword === 'default-server'));
+    return out;
+  }
+
+  /** The global section's last line with this keyword. */
+  global(keyword: string): HaproxyLine | undefined {
+    let found: HaproxyLine | undefined;
+    for (const s of this.parsed.sections) if (s.kind === 'global') for (const l of s.lines) if (l.keyword === keyword) found = l;
+    return found;
+  }
+
+  /** The text of a section header's name, else its keyword, for messages. */
+  label(section: HaproxySection): string {
+    return section.name ? `${section.kind} '${section.name}'` : section.kind;
+  }
+}
+
+function lastLine(section: HaproxySection, words: string[]): HaproxyLine | undefined {
+  for (let i = section.lines.length - 1; i >= 0; i--) {
+    const l = section.lines[i];
+    if (words.every((w, k) => l.words[k]?.value === w)) return l;
+  }
+  return undefined;
+}
+
+/** Server keywords that take a value, so `server x addr weight 10` does not read `10` as a flag. */
+const SERVER_FLAGS_WITHOUT_VALUE = new Set([
+  'check', 'no-check', 'ssl', 'no-ssl', 'backup', 'no-backup', 'disabled', 'enabled', 'send-proxy', 'send-proxy-v2', 'no-send-proxy',
+  'check-ssl', 'no-check-ssl', 'check-send-proxy', 'no-verifyhost', 'tfo', 'no-tfo', 'allow-0rtt', 'force-sslv3', 'force-tlsv10',
+  'force-tlsv11', 'force-tlsv12', 'force-tlsv13', 'no-sslv3', 'no-tlsv10', 'no-tlsv11', 'no-tlsv12', 'no-tlsv13', 'non-stick', 'stick',
+  'agent-check', 'no-agent-check', 'redir', 'ssl-reuse', 'no-ssl-reuse', 'tls-tickets', 'no-tls-tickets', 'check-via-socks4', 'resolve-net',
+]);
+
+/** The keyword → value pairs and bare flags of a `server`/`default-server` line (after name and address). */
+export interface ServerOptions {
+  flags: Map<string, number>;
+  values: Map<string, number>;
+}
+
+export function serverOptions(line: HaproxyLine): ServerOptions {
+  // server NAME ADDR [opts…]; default-server [opts…]
+  const first = line.keyword === 'server' ? 3 : line.keyword === 'server-template' ? 4 : 1;
+  const flags = new Map<string, number>();
+  const values = new Map<string, number>();
+  for (let i = first; i < line.words.length; i++) {
+    const w = line.words[i].value;
+    if (SERVER_FLAGS_WITHOUT_VALUE.has(w) || i + 1 >= line.words.length) flags.set(w, i);
+    else {
+      values.set(w, i);
+      i++;
+    }
+  }
+  return { flags, values };
+}
+
+/** The host part of a server address (`host:port`, `[v6]:port`, `ipv4@host:port`), undefined for sockets. */
+export function serverHost(address: string): string | undefined {
+  let a = address;
+  const at = a.indexOf('@');
+  if (at !== -1) {
+    const proto = a.slice(0, at);
+    if (!/^(ipv4|ipv6|tcp|tcp4|tcp6)$/.test(proto)) return undefined; // unix@, abns@, fd@, sockpair@ …
+    a = a.slice(at + 1);
+  }
+  if (a.startsWith('/')) return undefined;
+  if (a.startsWith('[')) {
+    const close = a.indexOf(']');
+    return close === -1 ? undefined : a.slice(1, close);
+  }
+  const colon = a.lastIndexOf(':');
+  if (colon !== -1 && a.indexOf(':') !== colon) return a; // a bare IPv6 address
+  return colon === -1 ? a : a.slice(0, colon);
+}
+
+/** A host name (needs DNS, has a name a certificate can carry), not an address or a socket. */
+export function isHostName(host: string | undefined): host is string {
+  return !!host && host !== '*' && net.isIP(host) === 0 && /[a-zA-Z]/.test(host) && !host.includes('$');
+}
+
+/**
+ * A time value in milliseconds, HAProxy's units (`us`, `ms`, `s`, `m`, `h`, `d`; a bare number is ms),
+ * undefined when it is not one.
+ */
+export function parseTime(value: string): number | undefined {
+  const m = /^(\d+)(us|ms|s|m|h|d)?$/.exec(value);
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  switch (m[2]) {
+    case 'us':
+      return n / 1000;
+    case 's':
+      return n * 1000;
+    case 'm':
+      return n * 60000;
+    case 'h':
+      return n * 3600000;
+    case 'd':
+      return n * 86400000;
+    default:
+      return n;
+  }
+}
