@@ -23,7 +23,7 @@ export const unknownBackend: HaproxyRule = {
         const near = nearestName(w.value, names);
         const consequence = 'so `haproxy -c` fails ("unable to find required ' + line.keyword + '") and HAProxy does not start or reload';
         if (near) {
-          ctx.report(line, `No backend named '${w.value}' exists; did you mean '${near}'? ${consequence}.`, {
+          ctx.report(line, `No backend named '${w.value}' exists (did you mean '${near}'?), ${consequence}.`, {
             start: w.start,
             end: w.end,
             fixes: [{ title: `Use backend '${near}'`, edits: [ctx.replaceWord(line, 1, near)] }],
