@@ -20,14 +20,23 @@ export class HaproxyConfig {
   /** Every keyword and section kind present, so the engine can skip rules that have nothing to look at. */
   readonly keywords = new Set<string>();
   private readonly defaultsCache = new Map<HaproxySection, HaproxySection[]>();
+  /** Section → its position in the file, so finding the defaults before a proxy is not a scan per proxy. */
+  private readonly order = new Map<HaproxySection, number>();
+  /** For each section position, the nearest defaults section at or before it. */
+  private readonly lastDefaults: (HaproxySection | undefined)[] = [];
 
   constructor(
     readonly parsed: ParsedHaproxy,
     readonly text: string,
   ) {
     this.lines = new LineIndex(text);
-    this.proxies = parsed.sections.filter((s) => PROXY_KINDS.has(s.kind));
+    // An unnamed proxy is already a syntax finding; rules do not pile on.
+    this.proxies = parsed.sections.filter((s) => PROXY_KINDS.has(s.kind) && s.name !== undefined);
+    let last: HaproxySection | undefined;
     for (const s of parsed.sections) {
+      this.order.set(s, this.order.size);
+      if (s.kind === 'defaults') last = s;
+      this.lastDefaults.push(last);
       this.keywords.add(s.kind);
       for (const l of s.lines) this.keywords.add(l.keyword);
     }
@@ -47,7 +56,7 @@ export class HaproxyConfig {
 
   /** Backends a `use_backend` can name: backend and listen sections. */
   backends(): HaproxySection[] {
-    return this.parsed.sections.filter((s) => s.kind === 'backend' || s.kind === 'listen');
+    return this.proxies.filter((s) => s.kind === 'backend' || s.kind === 'listen');
   }
 
   /**
@@ -58,25 +67,18 @@ export class HaproxyConfig {
     const cached = this.defaultsCache.get(section);
     if (cached) return cached;
     const chain: HaproxySection[] = [];
-    const all = this.parsed.sections;
-    let at = all.indexOf(section);
-    let cur: HaproxySection | undefined = section;
-    while (cur && chain.length < 16) {
+    let cur: HaproxySection = section;
+    while (chain.length < 16) {
       let next: HaproxySection | undefined;
       if (cur.from !== undefined) {
         const name: string = cur.from;
-        next = all.filter((s) => s.kind === 'defaults' && s.name === name).pop();
+        next = this.parsed.sections.filter((s) => s.kind === 'defaults' && s.name === name).pop();
       } else if (cur.kind !== 'defaults') {
-        for (let i = at - 1; i >= 0; i--) {
-          if (all[i].kind === 'defaults') {
-            next = all[i];
-            break;
-          }
-        }
+        const at = this.order.get(cur) ?? 0;
+        next = at > 0 ? this.lastDefaults[at - 1] : undefined;
       }
       if (!next || chain.includes(next) || next === section) break;
       chain.push(next);
-      at = all.indexOf(next);
       cur = next;
     }
     this.defaultsCache.set(section, chain);
