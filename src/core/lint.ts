@@ -160,8 +160,8 @@ export function lintOneFile(file: string, candidates: string[], options: LintOpt
   return findings.filter((f) => f.file === file).sort(compareFindings);
 }
 
-/** Candidates that can include an nginx file: HAProxy files (by name or `.cfg`) never do. */
-function nginxCandidates(candidates: string[]): string[] {
+/** The nginx files among candidates (by name; `.cfg` files are HAProxy's): what nginx-only features read. */
+export function nginxCandidates(candidates: string[]): string[] {
   return candidates.filter((c) => !isHaproxyFileName(c) && !c.endsWith('.cfg'));
 }
 
@@ -171,7 +171,7 @@ function nginxCandidates(candidates: string[]): string[] {
  */
 export function rootsIncluding(file: string, candidates: string[], cache: SourceCache): string[] {
   const roots: string[] = [];
-  for (const c of candidates) {
+  for (const c of nginxCandidates(candidates)) {
     if (c === file) continue;
     if (cache.get(c) instanceof FileReadError) continue;
     if (buildTree(c, cache).files.has(file)) roots.push(c);
