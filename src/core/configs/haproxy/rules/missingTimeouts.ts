@@ -39,7 +39,7 @@ export const missingTimeouts: HaproxyRule = {
       }
       if (missing.length === 0) continue;
       const effects: string[] = [];
-      if (missing.includes('server')) effects.push('with no `timeout server` HAProxy waits for a hung server forever, so the layer in front times out first (504) and connections pile up');
+      if (missing.includes('server')) effects.push('with no `timeout server` HAProxy waits for a hung server forever, so the client or the layer in front gives up first (its own 504) and connections pile up');
       if (missing.includes('client')) effects.push('with no `timeout client` idle and half-closed client connections are never dropped and use up `maxconn`');
       if (missing.includes('connect')) effects.push('with no `timeout connect` a connect to a dead server (SYN unanswered) hangs instead of failing over or retrying');
       const fixes = [];
