@@ -1,6 +1,7 @@
-// A real HAProxy (Debian's) on loopback shows what two rules say it does: a backend without servers
+// A real HAProxy (Debian's) on loopback shows what three rules say it does: a backend without servers
 // answers 503 with `<NOSRV>` and state `SC`; without `check` a dead server keeps getting its share of
-// requests (503, `SC`), and after the quick fix (`check`) HAProxy marks it DOWN and every request succeeds.
+// requests (503, `SC`), and after the quick fix (`check`) HAProxy marks it DOWN and every request succeeds;
+// a 4096-byte tune.bufsize turns 3000 bytes of response headers into 502 `PH`, and the fix undoes it.
 import * as assert from 'assert';
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -164,6 +165,51 @@ backend app
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push(await get(port, `/m${i}`));
     assert.deepStrictEqual(statuses, [200, 200, 200, 200]);
+    stop(r);
+  });
+});
+
+describe('real HAProxy on 127.0.0.1: a small tune.bufsize', function () {
+  this.timeout(60000);
+  let dir: string;
+  let origin: http.Server;
+  const running: Running[] = [];
+
+  before(async function () {
+    if (!HAPROXY) this.skip();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gd-haproxy-buf-'));
+    // Answers with a response header of the size asked for in the path: /3000 sends 3000 bytes of X-Big.
+    origin = http.createServer((req, res) => {
+      res.setHeader('X-Big', 'b'.repeat(Number(req.url?.slice(1)) || 1));
+      res.end('ok');
+    });
+    await new Promise<void>((r) => origin.listen(0, '127.0.0.1', r));
+  });
+  after(() => {
+    for (const r of running) stop(r);
+    origin?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the fires fixture gives 502 PH for 3000 bytes of response headers, and 200 after the fix', async () => {
+    const port = await freePort();
+    const fixture = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'haproxy', 'haproxy-bufsize-below-default', 'fires.cfg'), 'utf8');
+    const originPort = (origin.address() as net.AddressInfo).port;
+    const cfg = path.join(dir, 'haproxy.cfg');
+    fs.writeFileSync(cfg, fixture.replace('127.0.0.1:8080', `127.0.0.1:${port}`).replace('127.0.0.1:9001', `127.0.0.1:${originPort}`).replace('defaults\n', 'defaults\n    log global\n    option httplog\n'));
+    assert.deepStrictEqual(lintFile(cfg).map((f) => f.ruleId), ['haproxy/bufsize-below-default']);
+    let r = await startHaproxy(cfg, port, 'before.log');
+    running.push(r);
+    assert.deepStrictEqual([await get(port, '/2000'), await get(port, '/3000')], [200, 502]);
+    const lines = await waitForLines(r.log, (ls) => ls.some((l) => l.includes('"GET /3000 ')), 8000);
+    assert.ok(lines.some((l) => l.includes('"GET /3000 ') && / 502 .* PH-- /.test(l)), lines.join('\n'));
+    stop(r);
+
+    assert.strictEqual(fixUntilStable(cfg).applied, 1);
+    assert.match(fs.readFileSync(cfg, 'utf8'), /tune\.bufsize 16384 {2}# expect/);
+    r = await startHaproxy(cfg, port, 'after.log');
+    running.push(r);
+    assert.deepStrictEqual([await get(port, '/3000'), await get(port, '/12000')], [200, 200]);
     stop(r);
   });
 });

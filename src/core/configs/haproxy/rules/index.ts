@@ -7,5 +7,6 @@ import { serversWithoutCheck } from './serversWithoutCheck';
 import { sslServerWithoutSni } from './sslServerWithoutSni';
 import { sslServerWithoutCaFile } from './sslServerWithoutCaFile';
 import { sslVerifyNone } from './sslVerifyNone';
+import { bufsizeBelowDefault } from './bufsizeBelowDefault';
 
-export const haproxyRules: HaproxyRule[] = [missingTimeouts, unknownBackend, backendWithoutServers, serversWithoutCheck, sslServerWithoutSni, sslServerWithoutCaFile, sslVerifyNone];
+export const haproxyRules: HaproxyRule[] = [missingTimeouts, unknownBackend, backendWithoutServers, serversWithoutCheck, sslServerWithoutSni, sslServerWithoutCaFile, sslVerifyNone, bufsizeBelowDefault];
