@@ -150,11 +150,12 @@ export async function lintPathsAsync(paths: string[], options: LintOptions): Pro
 }
 
 /**
- * Findings for one file as the editor shows it: linted inside every root (among `candidates`) that
- * includes it, so inherited settings count; linted on its own when nothing includes it.
+ * Findings for one file as the editor shows it: an HAProxy file on its own; an nginx file inside every root
+ * (among `candidates`) that includes it, so inherited settings count, or on its own when nothing includes it.
  */
-export function lintOneFile(file: string, candidates: string[], options: LintOptions): Finding[] {
-  if (configKindOnHost(options.host, file) === 'haproxy') return lintHaproxyFile(file, options.host, options).sort(compareFindings);
+export function lintOneFile(file: string, candidates: string[], options: LintOptions & { kind?: ConfigKind }): Finding[] {
+  // `kind`: what the editor knows (the document's language), which beats the file name.
+  if ((options.kind ?? configKindOnHost(options.host, file)) === 'haproxy') return lintHaproxyFile(file, options.host, options).sort(compareFindings);
   const cache = new SourceCache(options.host);
   const { findings } = lintNginxRoots(rootsIncluding(file, nginxCandidates(candidates), cache), cache, options);
   return findings.filter((f) => f.file === file).sort(compareFindings);

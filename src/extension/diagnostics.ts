@@ -5,7 +5,7 @@ import { NodeFileHost } from '../core/host';
 import { lintOneFile } from '../core/lint';
 import { toDiagnostic } from './convert';
 import { FindingsModel } from './findingsModel';
-import { isConfigDocument, snapshotOpenDocuments } from './documents';
+import { isConfigDocument, languageKind, snapshotOpenDocuments } from './documents';
 import { readSettings } from './settings';
 import { ConfigIndex } from './workspaceIndex';
 
@@ -90,6 +90,7 @@ export class LiveLinter implements vscode.Disposable {
         host: new NodeFileHost(snap.overlay, settings.maxFileBytes),
         nginxVersion: settings.nginxVersion,
         disabledRules: settings.disabledRules,
+        kind: languageKind(doc),
       });
       this.log.debug(`linted ${vscode.workspace.asRelativePath(file)} v${doc.version}: ${findings.length} finding(s) in ${Date.now() - started} ms`);
       this.model.set(file, { findings, versions: snap.versions });

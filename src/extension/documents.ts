@@ -2,6 +2,7 @@
 // their unsaved text (so typing is linted) and their versions (so fixes can be dropped once the text moved on).
 import * as vscode from 'vscode';
 import { isHaproxyFileName } from '../core/configs/haproxy/lint';
+import type { ConfigKind } from '../core/lint';
 
 /** Ours plus the ids the popular nginx extensions use, so we work whichever extension owns the language. */
 export const NGINX_LANGUAGE_IDS = ['nginx', 'NGINX', 'nginx-conf'];
@@ -51,7 +52,16 @@ export function isConfigDocument(doc: vscode.TextDocument, known: KnownConfigs):
 }
 
 export function isHaproxyDocument(doc: vscode.TextDocument): boolean {
-  return HAPROXY_LANGUAGE_IDS.includes(doc.languageId) || isHaproxyFileName(doc.uri.fsPath) || doc.uri.fsPath.endsWith('.cfg');
+  const byLanguage = languageKind(doc);
+  if (byLanguage) return byLanguage === 'haproxy';
+  return isHaproxyFileName(doc.uri.fsPath) || doc.uri.fsPath.endsWith('.cfg');
+}
+
+/** The kind the document's language says (a language picked by hand beats the file name), if any. */
+export function languageKind(doc: vscode.TextDocument): ConfigKind | undefined {
+  if (HAPROXY_LANGUAGE_IDS.includes(doc.languageId)) return 'haproxy';
+  if (NGINX_LANGUAGE_IDS.includes(doc.languageId)) return 'nginx';
+  return undefined;
 }
 
 /** An nginx config (hover explains nginx directives only). */

@@ -94,4 +94,14 @@ describe('HAProxy diagnostics and quick fixes', () => {
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     assert.ok(doc && doc.lineAt(19).text.endsWith('127.0.0.1:9002 check'), 'the server line got `check`');
   });
+
+  it('a file whose language is set to HAProxy by hand is linted as HAProxy, whatever its name', async () => {
+    const uri = workspaceUri('lb/edge.txt');
+    const editor = await openInEditor(uri);
+    assert.deepStrictEqual(ours(uri), [], 'a .txt file is nobody’s config until its language says so');
+    const doc = await vscode.languages.setTextDocumentLanguage(editor.document, 'haproxy');
+    assert.strictEqual(doc.languageId, 'haproxy');
+    const ds = await waitForDiagnostics(uri, (x) => x.some((d) => ruleOf(d) === 'haproxy/backend-without-servers'), 'haproxy/backend-without-servers');
+    assert.deepStrictEqual(ds.map((d) => `${d.range.start.line + 1} ${ruleOf(d)}`), ['14 haproxy/backend-without-servers']);
+  });
 });

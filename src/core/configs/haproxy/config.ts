@@ -134,12 +134,19 @@ function lastLine(section: HaproxySection, words: string[]): HaproxyLine | undef
   return undefined;
 }
 
-/** Server keywords that take a value, so `server x addr weight 10` does not read `10` as a flag. */
-const SERVER_FLAGS_WITHOUT_VALUE = new Set([
-  'check', 'no-check', 'ssl', 'no-ssl', 'backup', 'no-backup', 'disabled', 'enabled', 'send-proxy', 'send-proxy-v2', 'no-send-proxy',
-  'check-ssl', 'no-check-ssl', 'check-send-proxy', 'no-verifyhost', 'tfo', 'no-tfo', 'allow-0rtt', 'force-sslv3', 'force-tlsv10',
-  'force-tlsv11', 'force-tlsv12', 'force-tlsv13', 'no-sslv3', 'no-tlsv10', 'no-tlsv11', 'no-tlsv12', 'no-tlsv13', 'non-stick', 'stick',
-  'agent-check', 'no-agent-check', 'redir', 'ssl-reuse', 'no-ssl-reuse', 'tls-tickets', 'no-tls-tickets', 'check-via-socks4', 'resolve-net',
+/**
+ * Server keywords that take one value (configuration manual, 5.2), so `server x addr weight 10` does
+ * not read `10` as a flag. Unknown keywords count as flags: a misread value is then a harmless extra flag,
+ * while a misread flag (`check` taken as somebody's value) would hide a server's health check.
+ */
+const SERVER_KEYWORDS_WITH_VALUE = new Set([
+  'addr', 'agent-addr', 'agent-inter', 'agent-port', 'agent-send', 'alpn', 'ca-file', 'check-alpn', 'check-proto', 'check-sni', 'ciphers',
+  'ciphersuites', 'cookie', 'crl-file', 'crt', 'curves', 'downinter', 'error-limit', 'fall', 'fastinter', 'id', 'init-addr', 'inter',
+  'log-proto', 'max-reuse', 'maxconn', 'maxqueue', 'minconn', 'namespace', 'npn', 'observe', 'on-error', 'on-marked-down', 'on-marked-up',
+  'pool-conn-name', 'pool-low-conn', 'pool-max-conn', 'pool-purge-delay', 'port', 'proto', 'redir', 'resolve-net', 'resolve-opts',
+  'resolve-prefer', 'resolvers', 'rise', 'set-proxy-v2-tlv-fmt', 'shard', 'sigalgs', 'slowstart', 'sni', 'socks4', 'source',
+  'ssl-max-ver', 'ssl-min-ver', 'tcp-ut', 'track', 'usesrc', 'verify', 'verifyhost', 'weight', 'ws', 'guid', 'hash-key', 'client-sigalgs',
+  'proxy-v2-options', 'init-state', 'strict-maxconn', 'idle-ping',
 ]);
 
 /** The keyword → value pairs and bare flags of a `server`/`default-server` line (after name and address). */
@@ -149,17 +156,16 @@ export interface ServerOptions {
 }
 
 export function serverOptions(line: HaproxyLine): ServerOptions {
-  // server NAME ADDR [opts…]; default-server [opts…]
+  // server NAME ADDR [opts…]; server-template PREFIX NUM FQDN [opts…]; default-server [opts…]
   const first = line.keyword === 'server' ? 3 : line.keyword === 'server-template' ? 4 : 1;
   const flags = new Map<string, number>();
   const values = new Map<string, number>();
   for (let i = first; i < line.words.length; i++) {
     const w = line.words[i].value;
-    if (SERVER_FLAGS_WITHOUT_VALUE.has(w) || i + 1 >= line.words.length) flags.set(w, i);
-    else {
+    if (SERVER_KEYWORDS_WITH_VALUE.has(w) && i + 1 < line.words.length) {
       values.set(w, i);
       i++;
-    }
+    } else flags.set(w, i);
   }
   return { flags, values };
 }

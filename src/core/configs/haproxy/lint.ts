@@ -38,7 +38,7 @@ export function looksLikeHaproxy(text: string): boolean {
     if (eol === -1) eol = head.length;
     const line = head.slice(pos, eol);
     pos = eol + 1;
-    if (/^(frontend|backend|listen)\s+[A-Za-z0-9_.:-]+\s*(#.*)?\r?$/.test(line) || /^(global|defaults)(\s+[A-Za-z0-9_.:-]+)?\s*(#.*)?\r?$/.test(line)) section = true;
+    if (/^(frontend|backend|listen)\s+[A-Za-z0-9_.:-]+(\s|#|$)/.test(line) || /^(global|defaults)(\s|#|$)/.test(line)) section = true;
     else if (/^\s+(bind|server|default_backend|use_backend|balance|mode\s+(http|tcp)|timeout\s+(client|server|connect)|maxconn|option\s+\S+)(\s|$)/.test(line)) keyword = true;
   }
   return section && keyword;
