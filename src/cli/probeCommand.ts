@@ -79,7 +79,8 @@ export async function runProbe(args: ProbeArgs, cwd: string, write: (s: string) 
   else process.once('SIGINT', onSigint);
   signal = ac.signal;
 
-  // A folder is scanned like `lint` does, so `--config ./nginx` works as well as `--config nginx.conf`.
+  // A folder is scanned like `lint` does, so `--config ./nginx` works as well as `--config nginx.conf`
+  // (the URL is mapped to nginx server blocks: HAProxy files found there are left out).
   // Loaded only with --config: the config parser and the lint rules are not needed for a plain probe.
   const configFiles = configs.length ? (require('../core/lint') as typeof import('../core/lint')).collectFiles(new (require('../core/host') as typeof import('../core/host')).NodeFileHost(), configs) : [];
   const mapping = configFiles.length ? await (require('../core/probe/configMap') as typeof import('../core/probe/configMap')).mapUrlToConfig(args.positional[0], configFiles, { timeoutMs, resolve, signal, measureKeepAliveMs }) : undefined;

@@ -67,12 +67,18 @@ export function editsClash(a: TextEdit, b: TextEdit): boolean {
 export function nonOverlappingFixes(groups: TextEdit[][]): { edits: TextEdit[]; applied: number; skipped: number } {
   const edits: TextEdit[] = [];
   let skipped = 0;
+  const taken = new Set<string>();
   for (const g of groups) {
+    // Two findings can offer the very same edit (two proxies missing the timeout of the defaults section
+    // they share): it is applied once, and counts as applied for both.
+    const key = JSON.stringify(g);
+    if (taken.has(key)) continue;
     if (g.some((e) => edits.some((t) => editsClash(e, t)))) {
       skipped++;
       continue;
     }
     edits.push(...g);
+    taken.add(key);
   }
   return { edits, applied: groups.length - skipped, skipped };
 }

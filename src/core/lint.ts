@@ -1,5 +1,6 @@
-// The entry point shared by the CLI and the editor: find the config files under some paths, work out
-// which are roots (not included by another), lint the roots with their includes, and return findings.
+// The entry point shared by the CLI and the editor: find the config files under some paths, tell nginx
+// from HAProxy files, work out which nginx files are roots (not included by another), lint the roots with
+// their includes and each HAProxy file on its own, and return findings in one shape.
 import * as path from 'path';
 import { Finding, compareFindings } from './finding';
 import { FileHost, FileReadError } from './host';
@@ -7,8 +8,12 @@ import { SourceCache, buildTree, findRoots } from './configs/nginx/tree';
 
 export { findRoots };
 import { NginxLintOptions, isNginxFileName, lintNginxRoots, looksLikeNginx } from './configs/nginx/lint';
+import { HaproxyLintOptions, isHaproxyFileName, lintHaproxyFile, looksLikeHaproxy } from './configs/haproxy/lint';
 
-export interface LintOptions extends NginxLintOptions {
+/** The config formats the linter reads. */
+export type ConfigKind = 'nginx' | 'haproxy';
+
+export interface LintOptions extends NginxLintOptions, HaproxyLintOptions {
   host: FileHost;
   /** Stops a long scan between files; checked often, never mid-file. */
   isCancelled?: () => boolean;
@@ -26,7 +31,7 @@ export interface LintResult {
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', 'dist', 'out', '.vscode-test', '.e2e', '__pycache__', '.venv', 'venv']);
 const MAX_WALK_FILES = 20000;
 
-/** Config files under a folder, by name, or `*.conf` files whose content reads like nginx. */
+/** Config files under a folder, by name, or `*.conf` / `*.cfg` files whose content reads like nginx or HAProxy. */
 export function discoverConfigFiles(host: FileHost, dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string, depth: number) => {
@@ -44,15 +49,32 @@ export function discoverConfigFiles(host: FileHost, dir: string): string[] {
   return out;
 }
 
-/** An nginx config by name, or a `*.conf` file whose content reads like nginx (the editor's index uses it too). */
-export function isConfigCandidate(host: FileHost, file: string): boolean {
-  if (isNginxFileName(file)) return true;
-  if (!/\.(conf|conf\.template)$/.test(file)) return false;
+/**
+ * What a file is, from its name and, for `*.conf` / `*.cfg` files with other names, the head of its
+ * content; undefined when it is neither (the editor's index uses this too).
+ */
+export function configKindOf(file: string, head: () => string): ConfigKind | undefined {
+  if (isHaproxyFileName(file)) return 'haproxy';
+  if (isNginxFileName(file)) return 'nginx';
+  if (/\.cfg$/.test(file)) return looksLikeHaproxy(head()) ? 'haproxy' : undefined;
+  if (!/\.(conf|conf\.template)$/.test(file)) return undefined;
+  const text = head();
+  if (looksLikeNginx(text)) return 'nginx';
+  return looksLikeHaproxy(text) ? 'haproxy' : undefined;
+}
+
+/** The kind of a file on `host`; unreadable files that are not named like a config are nobody's. */
+export function configKindOnHost(host: FileHost, file: string): ConfigKind | undefined {
   try {
-    return looksLikeNginx(host.readFile(file).slice(0, 65536));
+    return configKindOf(file, () => host.readFile(file).slice(0, 65536));
   } catch {
-    return false; // unreadable files that are not named like nginx configs are not ours to report
+    return undefined;
   }
+}
+
+/** An nginx or HAProxy config by name, or a `*.conf` / `*.cfg` file whose content reads like one. */
+export function isConfigCandidate(host: FileHost, file: string): boolean {
+  return configKindOnHost(host, file) !== undefined;
 }
 
 /** Files under `paths` (folders scanned, files taken as given). */
@@ -65,6 +87,13 @@ export function collectFiles(host: FileHost, paths: string[]): string[] {
   return [...new Set(files)];
 }
 
+/** HAProxy files among `files`; everything else is read as nginx (a file given by name is nginx unless it reads like HAProxy). */
+function splitByKind(host: FileHost, files: string[]): { nginx: string[]; haproxy: string[] } {
+  const nginx: string[] = [];
+  const haproxy: string[] = [];
+  for (const f of files) (configKindOnHost(host, f) === 'haproxy' ? haproxy : nginx).push(f);
+  return { nginx, haproxy };
+}
 
 /**
  * The one implementation behind lintPaths and lintPathsAsync: a generator that pauses (yields) between
@@ -72,9 +101,11 @@ export function collectFiles(host: FileHost, paths: string[]): string[] {
  */
 function* lintSteps(paths: string[], options: LintOptions): Generator<void, LintResult, void> {
   const cache = new SourceCache(options.host);
-  const candidates = collectFiles(options.host, paths);
+  const { nginx, haproxy } = splitByKind(options.host, collectFiles(options.host, paths));
   yield;
-  const roots = findRoots(candidates, cache);
+  // HAProxy has no includes: every HAProxy file is a root of its own.
+  const roots = [...findRoots(nginx, cache), ...haproxy];
+  const isHaproxy = new Set(haproxy);
   const findings: Finding[] = [];
   const files = new Set<string>();
   let cancelled = false;
@@ -86,6 +117,11 @@ function* lintSteps(paths: string[], options: LintOptions): Generator<void, Lint
       break;
     }
     options.onProgress?.(i, roots.length, roots[i]);
+    if (isHaproxy.has(roots[i])) {
+      files.add(roots[i]);
+      for (const x of lintHaproxyFile(roots[i], options.host, options)) findings.push(x);
+      continue;
+    }
     const { findings: f, trees } = lintNginxRoots([roots[i]], cache, options, seen);
     for (const t of trees) for (const file of t.files.keys()) files.add(file);
     for (const x of f) findings.push(x);
@@ -114,13 +150,20 @@ export async function lintPathsAsync(paths: string[], options: LintOptions): Pro
 }
 
 /**
- * Findings for one file as the editor shows it: linted inside every root (among `candidates`) that
- * includes it, so inherited settings count; linted on its own when nothing includes it.
+ * Findings for one file as the editor shows it: an HAProxy file on its own; an nginx file inside every root
+ * (among `candidates`) that includes it, so inherited settings count, or on its own when nothing includes it.
  */
-export function lintOneFile(file: string, candidates: string[], options: LintOptions): Finding[] {
+export function lintOneFile(file: string, candidates: string[], options: LintOptions & { kind?: ConfigKind }): Finding[] {
+  // `kind`: what the editor knows (the document's language), which beats the file name.
+  if ((options.kind ?? configKindOnHost(options.host, file)) === 'haproxy') return lintHaproxyFile(file, options.host, options).sort(compareFindings);
   const cache = new SourceCache(options.host);
-  const { findings } = lintNginxRoots(rootsIncluding(file, candidates, cache), cache, options);
+  const { findings } = lintNginxRoots(rootsIncluding(file, nginxCandidates(candidates), cache), cache, options);
   return findings.filter((f) => f.file === file).sort(compareFindings);
+}
+
+/** The nginx files among candidates (by name; `.cfg` files are HAProxy's): what nginx-only features read. */
+export function nginxCandidates(candidates: string[]): string[] {
+  return candidates.filter((c) => !isHaproxyFileName(c) && !c.endsWith('.cfg'));
 }
 
 /**
@@ -129,7 +172,7 @@ export function lintOneFile(file: string, candidates: string[], options: LintOpt
  */
 export function rootsIncluding(file: string, candidates: string[], cache: SourceCache): string[] {
   const roots: string[] = [];
-  for (const c of candidates) {
+  for (const c of nginxCandidates(candidates)) {
     if (c === file) continue;
     if (cache.get(c) instanceof FileReadError) continue;
     if (buildTree(c, cache).files.has(file)) roots.push(c);

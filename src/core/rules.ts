@@ -2,6 +2,7 @@
 // from the engine itself (syntax, includes) are listed here as rules too, so each has a doc page.
 import type { CauseId, Severity } from './finding';
 import { nginxRules } from './configs/nginx/rules';
+import { haproxyRules } from './configs/haproxy/rules';
 
 export interface RuleMeta {
   id: string;
@@ -18,8 +19,10 @@ export const engineRules: RuleMeta[] = [
   { id: 'nginx/include-not-found', cause: 'observability', severity: 'info', title: 'An included file is not in the workspace', engine: true },
   { id: 'nginx/include-unreadable', cause: 'observability', severity: 'warning', title: 'An included file cannot be read', engine: true },
   { id: 'nginx/unreadable', cause: 'observability', severity: 'error', title: 'A config file cannot be read or is too large', engine: true },
+  { id: 'haproxy/syntax', cause: 'upstream-down', severity: 'error', title: 'The HAProxy config does not parse: HAProxy would refuse to start or reload', engine: true },
+  { id: 'haproxy/unreadable', cause: 'observability', severity: 'error', title: 'An HAProxy config file cannot be read, is too large, or is binary', engine: true },
 ];
 
 export function allRules(): RuleMeta[] {
-  return [...engineRules, ...nginxRules.map((r) => ({ id: r.id, cause: r.cause, severity: r.severity, title: r.title }))];
+  return [...engineRules, ...[...nginxRules, ...haproxyRules].map((r) => ({ id: r.id, cause: r.cause, severity: r.severity, title: r.title }))];
 }

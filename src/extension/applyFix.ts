@@ -5,17 +5,19 @@ import { Finding } from '../core/finding';
 import { NodeFileHost } from '../core/host';
 import { lintOneFile } from '../core/lint';
 import { toWorkspaceEdit } from './convert';
-import { snapshotOpenDocuments, stillCurrent } from './documents';
+import { languageKind, openDocument, snapshotOpenDocuments, stillCurrent } from './documents';
 import { readSettings } from './settings';
 import { ConfigIndex } from './workspaceIndex';
 
 export async function applyFindingFix(stale: Finding, index: ConfigIndex, log: vscode.LogOutputChannel): Promise<void> {
   const settings = readSettings(vscode.Uri.file(stale.file));
   const snap = snapshotOpenDocuments(index);
+  const doc = openDocument(stale.file);
   const fresh = lintOneFile(stale.file, index.list(), {
     host: new NodeFileHost(snap.overlay, settings.maxFileBytes),
     nginxVersion: settings.nginxVersion,
     disabledRules: settings.disabledRules,
+    kind: doc && languageKind(doc),
   });
   // The same finding: same rule and message, and (if lines moved) the nearest one of them.
   const same = fresh

@@ -1,11 +1,11 @@
-// Live linting of open nginx documents (debounced per document, stale results dropped by a generation
+// Live linting of open nginx and HAProxy documents (debounced per document, stale results dropped by a generation
 // counter) and the publisher that turns the findings model into the Problems panel's diagnostics.
 import * as vscode from 'vscode';
 import { NodeFileHost } from '../core/host';
 import { lintOneFile } from '../core/lint';
 import { toDiagnostic } from './convert';
 import { FindingsModel } from './findingsModel';
-import { isNginxDocument, snapshotOpenDocuments } from './documents';
+import { isConfigDocument, languageKind, snapshotOpenDocuments } from './documents';
 import { readSettings } from './settings';
 import { ConfigIndex } from './workspaceIndex';
 
@@ -46,13 +46,13 @@ export class LiveLinter implements vscode.Disposable {
     );
   }
 
-  /** Lints every open nginx document (after a settings change, a save, or files appearing on disk). */
+  /** Lints every open config document (after a settings change, a save, or files appearing on disk). */
   lintOpenDocuments(except?: vscode.TextDocument): void {
     for (const doc of vscode.workspace.textDocuments) if (doc !== except) this.schedule(doc, 0);
   }
 
   schedule(doc: vscode.TextDocument, delayMs: number): void {
-    if (!isNginxDocument(doc, this.index)) return;
+    if (!isConfigDocument(doc, this.index)) return;
     const key = doc.uri.toString();
     const pending = this.timers.get(key);
     if (pending) clearTimeout(pending);
@@ -90,6 +90,7 @@ export class LiveLinter implements vscode.Disposable {
         host: new NodeFileHost(snap.overlay, settings.maxFileBytes),
         nginxVersion: settings.nginxVersion,
         disabledRules: settings.disabledRules,
+        kind: languageKind(doc),
       });
       this.log.debug(`linted ${vscode.workspace.asRelativePath(file)} v${doc.version}: ${findings.length} finding(s) in ${Date.now() - started} ms`);
       this.model.set(file, { findings, versions: snap.versions });

@@ -1,6 +1,8 @@
-// Which documents are nginx configs for us, and the snapshot of open documents a lint reads: their
-// unsaved text (so typing is linted) and their versions (so fixes can be dropped once the text moved on).
+// Which documents are nginx or HAProxy configs for us, and the snapshot of open documents a lint reads:
+// their unsaved text (so typing is linted) and their versions (so fixes can be dropped once the text moved on).
 import * as vscode from 'vscode';
+import { isHaproxyFileName } from '../core/configs/haproxy/lint';
+import type { ConfigKind } from '../core/lint';
 
 /** Ours plus the ids the popular nginx extensions use, so we work whichever extension owns the language. */
 export const NGINX_LANGUAGE_IDS = ['nginx', 'NGINX', 'nginx-conf'];
@@ -23,20 +25,52 @@ export const NGINX_SELECTOR: vscode.DocumentFilter[] = [
   ...NGINX_FILE_PATTERNS.map((pattern) => ({ scheme: 'file', pattern })),
 ];
 
-/** Providers also look at other `*.conf` files; `isNginxDocument` keeps those the index recognised by content. */
-export const PROVIDER_SELECTOR: vscode.DocumentFilter[] = [...NGINX_SELECTOR, { scheme: 'file', pattern: '**/*.conf' }];
+/** Ours; HAProxy extensions that use another id are covered by the file patterns below. */
+export const HAPROXY_LANGUAGE_IDS = ['haproxy'];
+
+/** The names the core's isHaproxyFileName knows (other `*.cfg` files are recognised by the index's sniffing). */
+export const HAPROXY_FILE_PATTERNS = ['**/haproxy*.cfg', '**/haproxy*.conf', '**/haproxy/**/*.cfg'];
+
+export const HAPROXY_SELECTOR: vscode.DocumentFilter[] = [
+  ...HAPROXY_LANGUAGE_IDS.map((language) => ({ scheme: 'file', language })),
+  ...HAPROXY_FILE_PATTERNS.map((pattern) => ({ scheme: 'file', pattern })),
+];
+
+export const CONFIG_SELECTOR: vscode.DocumentFilter[] = [...NGINX_SELECTOR, ...HAPROXY_SELECTOR];
+
+/** Providers also look at other `*.conf` / `*.cfg` files; `isConfigDocument` keeps those the index recognised by content. */
+export const PROVIDER_SELECTOR: vscode.DocumentFilter[] = [...CONFIG_SELECTOR, { scheme: 'file', pattern: '**/*.conf' }, { scheme: 'file', pattern: '**/*.cfg' }];
 
 export interface KnownConfigs {
   has(file: string): boolean;
 }
 
-export function isNginxDocument(doc: vscode.TextDocument, known: KnownConfigs): boolean {
+/** An nginx or HAProxy config: by language, by name, or recognised by the workspace index. */
+export function isConfigDocument(doc: vscode.TextDocument, known: KnownConfigs): boolean {
   if (doc.uri.scheme !== 'file' || doc.isClosed) return false;
-  return vscode.languages.match(NGINX_SELECTOR, doc) > 0 || known.has(doc.uri.fsPath);
+  return vscode.languages.match(CONFIG_SELECTOR, doc) > 0 || known.has(doc.uri.fsPath);
+}
+
+export function isHaproxyDocument(doc: vscode.TextDocument): boolean {
+  const byLanguage = languageKind(doc);
+  if (byLanguage) return byLanguage === 'haproxy';
+  return isHaproxyFileName(doc.uri.fsPath) || doc.uri.fsPath.endsWith('.cfg');
+}
+
+/** The kind the document's language says (a language picked by hand beats the file name), if any. */
+export function languageKind(doc: vscode.TextDocument): ConfigKind | undefined {
+  if (HAPROXY_LANGUAGE_IDS.includes(doc.languageId)) return 'haproxy';
+  if (NGINX_LANGUAGE_IDS.includes(doc.languageId)) return 'nginx';
+  return undefined;
+}
+
+/** An nginx config (hover explains nginx directives only). */
+export function isNginxDocument(doc: vscode.TextDocument, known: KnownConfigs): boolean {
+  return isConfigDocument(doc, known) && !isHaproxyDocument(doc);
 }
 
 export interface OpenSnapshot {
-  /** Path → text of open nginx documents and of any dirty document (an included file may have any name). */
+  /** Path → text of open config documents and of any dirty document (an included file may have any name). */
   overlay: Map<string, string>;
   /** Path → document version for every entry of `overlay`. */
   versions: Map<string, number>;
@@ -47,7 +81,7 @@ export function snapshotOpenDocuments(known: KnownConfigs): OpenSnapshot {
   const versions = new Map<string, number>();
   for (const doc of vscode.workspace.textDocuments) {
     if (doc.uri.scheme !== 'file' || doc.isClosed) continue;
-    if (!doc.isDirty && !isNginxDocument(doc, known)) continue;
+    if (!doc.isDirty && !isConfigDocument(doc, known)) continue;
     overlay.set(doc.uri.fsPath, doc.getText());
     versions.set(doc.uri.fsPath, doc.version);
   }

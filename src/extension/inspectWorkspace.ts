@@ -1,11 +1,11 @@
-// "Inspect Workspace Configs": every nginx config of every workspace folder, linted root by root with
+// "Inspect Workspace Configs": every nginx and HAProxy config of every workspace folder, linted root by root with
 // progress and cancel; the result feeds the Findings tree and the Problems panel.
 import * as vscode from 'vscode';
 import { NodeFileHost } from '../core/host';
 import { Finding } from '../core/finding';
 import { lintPathsAsync } from '../core/lint';
 import { FindingsModel } from './findingsModel';
-import { isNginxDocument, snapshotOpenDocuments } from './documents';
+import { isConfigDocument, snapshotOpenDocuments } from './documents';
 import { readSettings } from './settings';
 import { ConfigIndex } from './workspaceIndex';
 
@@ -28,7 +28,7 @@ export class WorkspaceInspector {
 
   async run(opts: InspectOptions = {}): Promise<void> {
     if (!vscode.workspace.workspaceFolders?.length) {
-      void vscode.window.showInformationMessage('Gateway Doctor: open a folder with nginx configs to inspect it.');
+      void vscode.window.showInformationMessage('Gateway Doctor: open a folder with nginx or HAProxy configs to inspect it.');
       return;
     }
     this.running?.cancel(); // a newer run replaces an older one
@@ -57,14 +57,14 @@ export class WorkspaceInspector {
     if (cancelled()) return;
     await vscode.commands.executeCommand('setContext', 'gatewayDoctor.noConfigs', candidates.length === 0);
     if (candidates.length === 0) {
-      this.log.info('inspect: no nginx config files in the workspace');
+      this.log.info('inspect: no nginx or HAProxy config files in the workspace');
       this.model.replaceInspection([], [], new Map(), (f) => this.isOpen(f));
       this.setSummary(undefined);
       this.hasRun = true;
       await vscode.commands.executeCommand('setContext', 'gatewayDoctor.inspected', true);
       if (!opts.quiet) {
         void vscode.window.showInformationMessage(
-          'Gateway Doctor found no nginx config files in this workspace (nginx.conf, sites-enabled/*, conf.d/*.conf, *.nginx, or *.conf that read like nginx).',
+          'Gateway Doctor found no nginx or HAProxy config files in this workspace (nginx.conf, sites-enabled/*, conf.d/*.conf, *.nginx, haproxy.cfg, *.cfg under haproxy/, or *.conf / *.cfg files that read like nginx or HAProxy).',
         );
       }
       return;
@@ -119,13 +119,13 @@ export class WorkspaceInspector {
     this.log.info(`inspect: ${summary}${partial ? ` (${doneFiles} of ${candidates.length} candidates done)` : ''}`);
     if (opts.quiet) return;
     if (partial) void vscode.window.showWarningMessage(`Gateway Doctor: inspection cancelled; showing what was found in ${covered.size} file(s).`);
-    else if (findings.length === 0) void vscode.window.showInformationMessage(`Gateway Doctor: no problems found in ${covered.size} nginx config file(s).`);
+    else if (findings.length === 0) void vscode.window.showInformationMessage(`Gateway Doctor: no problems found in ${covered.size} config file(s).`);
     // Awaited: the command is done when the view shows the result (a palette opened next is not closed by a late focus).
     else await vscode.commands.executeCommand('gatewayDoctor.findings.focus');
   }
 
   private isOpen(file: string): boolean {
-    return vscode.workspace.textDocuments.some((d) => d.uri.scheme === 'file' && d.uri.fsPath === file && isNginxDocument(d, this.index));
+    return vscode.workspace.textDocuments.some((d) => d.uri.scheme === 'file' && d.uri.fsPath === file && isConfigDocument(d, this.index));
   }
 
   dispose(): void {

@@ -1,11 +1,11 @@
-// The nginx config files of the workspace, kept current by a file watcher. Diagnostics and hover use it
+// The nginx and HAProxy config files of the workspace, kept current by a file watcher. Diagnostics and hover use it
 // as the candidate roots (a snippet is linted inside the files that include it); Inspect rescans it.
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import { isNginxFileName, looksLikeNginx } from '../core/configs/nginx/lint';
+import { configKindOf } from '../core/lint';
 
-/** Names worth a look: by name, or `*.conf` whose content is sniffed. */
-const SEARCH_GLOB = '{**/*.conf,**/*.conf.template,**/*.nginx,**/*.nginxconf,**/sites-available/*,**/sites-enabled/*,**/snippets/*,**/nginx/*}';
+/** Names worth a look: by name, or `*.conf` / `*.cfg` whose content is sniffed. */
+const SEARCH_GLOB = '{**/*.conf,**/*.conf.template,**/*.nginx,**/*.nginxconf,**/sites-available/*,**/sites-enabled/*,**/snippets/*,**/nginx/*,**/*.cfg}';
 /** The same folders the core's folder walk skips. */
 export const EXCLUDE_GLOB = '{**/node_modules/**,**/.git/**,**/.hg/**,**/.svn/**,**/dist/**,**/out/**,**/.vscode-test/**,**/.e2e/**,**/__pycache__/**,**/.venv/**,**/venv/**}';
 const MAX_FILES = 20000;
@@ -32,7 +32,7 @@ export class ConfigIndex implements vscode.Disposable {
     );
     this.ready = this.rescan().then(
       () => undefined,
-      (err) => this.log.error(`scanning the workspace for nginx configs failed: ${err}`),
+      (err) => this.log.error(`scanning the workspace for config files failed: ${err}`),
     );
   }
 
@@ -55,7 +55,7 @@ export class ConfigIndex implements vscode.Disposable {
     found.sort();
     if (!token?.isCancellationRequested) {
       this.files = new Set(found);
-      this.log.info(`found ${found.length} nginx config file(s) in the workspace${uris.length >= MAX_FILES ? ` (stopped at ${MAX_FILES} names)` : ''}`);
+      this.log.info(`found ${found.length} nginx/HAProxy config file(s) in the workspace${uris.length >= MAX_FILES ? ` (stopped at ${MAX_FILES} names)` : ''}`);
       this.fireSoon();
     }
     return found;
@@ -88,10 +88,9 @@ export class ConfigIndex implements vscode.Disposable {
   }
 }
 
-/** The core's rule (name, or `*.conf` that reads like nginx), with only the head of the file read. */
+/** The core's rule (by name, or `*.conf` / `*.cfg` that reads like nginx or HAProxy), with only the head of the file read. */
 async function isCandidate(file: string): Promise<boolean> {
-  if (isNginxFileName(file)) return true;
-  if (!/\.(conf|conf\.template)$/.test(file)) return false;
+  if (!/\.(conf|conf\.template|cfg)$/.test(file)) return configKindOf(file, () => '') !== undefined;
   let handle: fs.promises.FileHandle | undefined;
   try {
     handle = await fs.promises.open(file, 'r');
@@ -99,7 +98,8 @@ async function isCandidate(file: string): Promise<boolean> {
     if (!st.isFile()) return false;
     const buf = Buffer.alloc(Math.min(SNIFF_BYTES, st.size));
     const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-    return looksLikeNginx(buf.subarray(0, bytesRead).toString('utf8'));
+    const head = buf.subarray(0, bytesRead).toString('utf8');
+    return configKindOf(file, () => head) !== undefined;
   } catch {
     return false;
   } finally {

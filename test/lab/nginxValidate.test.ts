@@ -7,7 +7,7 @@ import { copyFixture, fixtureCases, fixUntilStable } from '../support/fixtures';
 import { nginxTest } from '../support/nginx';
 
 describe('real nginx -t on fixtures', () => {
-  for (const c of fixtureCases()) {
+  for (const c of fixtureCases('nginx')) {
     describe(c.name, () => {
       it('silent.conf is accepted by nginx -t', () => {
         const tmp = copyFixture(c.dir);

@@ -1,6 +1,7 @@
-// Fixture conventions (markdownlint style): test/fixtures/nginx/<rule-doc-name>/fires.conf must report
-// on every line marked `# expect: ID[, ID]` (a rule id or a cause id) and nowhere else; silent.conf
-// must report nothing at all. Other files in the folder may be included by them.
+// Fixture conventions (markdownlint style): test/fixtures/nginx/<rule-doc-name>/fires.conf (HAProxy:
+// test/fixtures/haproxy/<rule-doc-name>/fires.cfg) must report on every line marked `# expect: ID[, ID]`
+// (a rule id or a cause id) and nowhere else; silent.conf / silent.cfg must report nothing at all.
+// Other files in the folder may be included by them.
 import * as fs from 'fs';
 import * as path from 'path';
 import { NodeFileHost } from '../../src/core/host';
@@ -10,6 +11,7 @@ import { fixOnDiskUntilStable } from '../../src/core/fixes';
 
 export const repoRoot = path.resolve(__dirname, '..', '..', '..');
 export const fixturesDir = path.join(repoRoot, 'test', 'fixtures', 'nginx');
+export const haproxyFixturesDir = path.join(repoRoot, 'test', 'fixtures', 'haproxy');
 
 export interface Expectation {
   line: number; // 0-based
@@ -45,26 +47,30 @@ export function mismatches(file: string, findings: Finding[]): string[] {
   for (const f of findings) {
     const e = f.file === file ? expected.find((x) => x.line === f.range.start.line) : undefined;
     if (!e || !e.ids.some((id) => id === f.ruleId || id === f.cause)) {
-      problems.push(`${path.relative(fixturesDir, f.file)}:${f.range.start.line + 1}: unexpected ${f.ruleId} (${f.cause}): ${f.message}`);
+      problems.push(`${path.relative(path.dirname(path.dirname(file)), f.file)}:${f.range.start.line + 1}: unexpected ${f.ruleId} (${f.cause}): ${f.message}`);
     }
   }
   return problems;
 }
 
 export interface FixtureCase {
+  kind: 'nginx' | 'haproxy';
   name: string;
   dir: string;
   fires: string;
   silent: string;
 }
 
-export function fixtureCases(): FixtureCase[] {
-  if (!fs.existsSync(fixturesDir)) return [];
-  return fs
-    .readdirSync(fixturesDir)
-    .filter((n) => fs.statSync(path.join(fixturesDir, n)).isDirectory())
-    .sort()
-    .map((name) => ({ name, dir: path.join(fixturesDir, name), fires: path.join(fixturesDir, name, 'fires.conf'), silent: path.join(fixturesDir, name, 'silent.conf') }));
+/** Every fixture pair: nginx ones (`.conf`) first, then HAProxy ones (`.cfg`). */
+export function fixtureCases(kind?: FixtureCase['kind']): FixtureCase[] {
+  const out: FixtureCase[] = [];
+  for (const [k, dir, ext] of [['nginx', fixturesDir, '.conf'], ['haproxy', haproxyFixturesDir, '.cfg']] as const) {
+    if ((kind && kind !== k) || !fs.existsSync(dir)) continue;
+    for (const name of fs.readdirSync(dir).filter((n) => fs.statSync(path.join(dir, n)).isDirectory()).sort()) {
+      out.push({ kind: k, name, dir: path.join(dir, name), fires: path.join(dir, name, 'fires' + ext), silent: path.join(dir, name, 'silent' + ext) });
+    }
+  }
+  return out;
 }
 
 /** Copies a fixture folder to a fresh temp folder (fixes and nginx -t write there, never in the repo). */

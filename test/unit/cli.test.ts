@@ -210,4 +210,37 @@ describe('CLI (dist/cli.js)', () => {
       assert.strictEqual(fs.statSync(file).mtimeMs, mtime);
     });
   });
+
+  describe('HAProxy files', () => {
+    const HAPROXY = 'global\n    daemon\ndefaults\n    mode http\n    timeout client 30s\n    timeout connect 5s\n    timeout server 30s\nfrontend www\n    bind 127.0.0.1:8080\n    default_backend ap\nbackend app\n    server a1 127.0.0.1:9001\n    server a2 127.0.0.1:9002 check\n';
+
+    it('a folder with haproxy.cfg and nginx.conf: both linted, JSON in the contract shape, exit 1 for the error', () => {
+      write('lb/haproxy.cfg', HAPROXY);
+      write('nginx.conf', CLEAN);
+      const r = cli('lint', '.', '--format', 'json');
+      assert.strictEqual(r.code, 1, r.stderr);
+      const out = JSON.parse(r.stdout);
+      const f = out.findings.map((x: { ruleId: string; file: string; line: number; column: number; endColumn: number }) => `${x.file}:${x.line}:${x.column}-${x.endColumn} ${x.ruleId}`);
+      assert.deepStrictEqual(f, [path.join('lb', 'haproxy.cfg') + ':10:21-23 haproxy/unknown-backend', path.join('lb', 'haproxy.cfg') + ':12:5-29 haproxy/servers-without-check']);
+      assert.strictEqual(out.findings[0].cause, 'routing');
+      assert.deepStrictEqual(out.findings[0].fixes[0].edits, [{ file: path.join('lb', 'haproxy.cfg'), line: 10, column: 21, endLine: 10, endColumn: 23, newText: 'app' }]);
+    });
+
+    it('--fix renames the backend and adds check; the file then lints clean (exit 0)', () => {
+      const file = write('haproxy.cfg', HAPROXY);
+      assert.strictEqual(cli('lint', 'haproxy.cfg', '--fix').code, 0);
+      const text = fs.readFileSync(file, 'utf8');
+      assert.match(text, /default_backend app\n/);
+      assert.match(text, /server a1 127\.0\.0\.1:9001 check\n/);
+      assert.match(cli('lint', 'haproxy.cfg').stdout, /No findings in 1 file\./);
+    });
+
+    it('SARIF describes the HAProxy rules it reports', () => {
+      write('haproxy.cfg', HAPROXY);
+      const sarif = JSON.parse(cli('lint', 'haproxy.cfg', '--format', 'sarif').stdout);
+      const ids = sarif.runs[0].tool.driver.rules.map((r: { id: string }) => r.id);
+      for (const res of sarif.runs[0].results) assert.ok(ids.includes(res.ruleId), res.ruleId);
+      assert.strictEqual(sarif.runs[0].results.length, 2);
+    });
+  });
 });

@@ -1,10 +1,11 @@
 // Every rule: docs page, a fixture that fires exactly where marked, one that stays silent; fixes leave
-// no fixable finding of the same rule behind. (Real `nginx -t` on the fixed text: test/lab.)
+// no fixable finding of the same rule behind. (Real `nginx -t` / `haproxy -c` on the fixed text: test/lab.)
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { allRules } from '../../src/core/rules';
 import { nginxRules } from '../../src/core/configs/nginx/rules';
+import { haproxyRules } from '../../src/core/configs/haproxy/rules';
 import { docsFileName } from '../../src/core/finding';
 import { copyFixture, fixtureCases, fixUntilStable, lintFile, mismatches, repoRoot } from '../support/fixtures';
 
@@ -19,7 +20,8 @@ describe('rule fixtures', () => {
       else if (!fs.readFileSync(doc, 'utf8').includes(r.id)) missing.push(`${r.id}: doc page does not name the rule id`);
       if (r.engine) continue;
       const c = cases.find((x) => x.name === docsFileName(r.id).replace(/\.md$/, ''));
-      if (!c || !fs.existsSync(c.fires) || !fs.existsSync(c.silent)) missing.push(`${r.id}: no fires.conf + silent.conf fixture pair`);
+      if (!c || !fs.existsSync(c.fires) || !fs.existsSync(c.silent)) missing.push(`${r.id}: no fires + silent fixture pair`);
+      else if (c.kind !== r.id.split('/')[0]) missing.push(`${r.id}: its fixture is under test/fixtures/${c.kind}`);
     }
     assert.deepStrictEqual(missing, []);
   });
@@ -30,17 +32,18 @@ describe('rule fixtures', () => {
   });
 
   for (const c of cases) {
-    const rule = nginxRules.find((r) => docsFileName(r.id) === c.name + '.md');
+    const rule = [...nginxRules, ...haproxyRules].find((r) => docsFileName(r.id) === c.name + '.md');
+    const fires = path.basename(c.fires);
     describe(c.name, () => {
-      it('fires.conf reports exactly where marked', () => {
+      it(`${fires} reports exactly where marked`, () => {
         const text = fs.readFileSync(c.fires, 'utf8');
-        assert.ok(/#\s*expect:/.test(text), 'fires.conf has no `# expect:` marks');
+        assert.ok(/#\s*expect:/.test(text), `${fires} has no \`# expect:\` marks`);
         const findings = lintFile(c.fires);
         assert.deepStrictEqual(mismatches(c.fires, findings), []);
         if (rule) assert.ok(findings.some((f) => f.ruleId === rule.id), `${rule.id} did not fire`);
       });
 
-      it('silent.conf reports nothing', () => {
+      it(`${path.basename(c.silent)} reports nothing`, () => {
         assert.deepStrictEqual(
           lintFile(c.silent).map((f) => `${f.range.start.line + 1}: ${f.ruleId}: ${f.message}`),
           [],
@@ -50,7 +53,7 @@ describe('rule fixtures', () => {
       it('fixes leave no fixable finding behind and keep every comment and directive', () => {
         const tmp = copyFixture(c.dir);
         try {
-          const file = path.join(tmp, 'fires.conf');
+          const file = path.join(tmp, fires);
           const before = fs.readFileSync(file, 'utf8');
           const { text, findings } = fixUntilStable(file);
           assert.deepStrictEqual(findings.filter((f) => f.fixes.length > 0).map((f) => `${f.ruleId}@${f.range.start.line + 1}`), []);

@@ -3,6 +3,7 @@
 // with that buffer, so "too big header" is predicted even without the error log.
 import * as path from 'path';
 import { buildTree, ConfNode, ConfTree, SourceCache, childrenNamed, contextOf, findRoots } from '../configs/nginx/tree';
+import { nginxCandidates } from '../lint';
 import { RuleContext } from '../configs/nginx/rule';
 import { parseSize } from '../configs/nginx/directives';
 import { parseProxyTarget } from '../configs/nginx/upstreamTarget';
@@ -58,7 +59,7 @@ export async function mapUrlToConfig(
   const out: ConfigMapping = { lines: [], notes: [] };
   const port = defaultPort(url);
   // Root configs first: a site file is read inside the nginx.conf that includes it (its error_log …).
-  for (const file of findRoots(files, cache)) {
+  for (const file of findRoots(nginxCandidates(files), cache)) {
     const tree = buildTree(file, cache);
     const server = pickServer(tree, port, url.hostname);
     if (!server) continue;

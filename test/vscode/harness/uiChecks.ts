@@ -118,7 +118,7 @@ export function uiChecks(ctx: UiContext): UiCheck[] {
         const seen = await recordedProgress(page);
         if (!seen.length) throw new Error('no progress ("Gateway Doctor: inspecting configs") appeared while the workspace was scanned');
         const rows = await findingsRows(page).allInnerTexts();
-        for (const want of ['TLS to the upstream', 'nginx/https-upstream-without-sni · app.conf:16', 'nginx/buffer-size-below-default · app.conf:11']) {
+        for (const want of ['TLS to the upstream', 'nginx/https-upstream-without-sni · app.conf:16', 'nginx/buffer-size-below-default · app.conf:11', 'haproxy/unknown-backend · haproxy.cfg:15']) {
           if (!rows.some((r) => r.includes(want))) throw new Error(`the Findings view has no row with "${want}"; rows:\n${rows.join('\n')}`);
         }
       },

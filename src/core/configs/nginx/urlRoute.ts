@@ -3,6 +3,7 @@
 // can open it. Same choice as the probe's --config mapping (src/core/probe/configMap.ts), which only keeps
 // human-readable lines; this keeps the positions.
 import { buildTree, ConfNode, ConfTree, SourceCache, childrenNamed, contextOf, findRoots } from './tree';
+import { nginxCandidates } from '../../lint';
 import { RuleContext } from './rule';
 import { parseProxyTarget } from './upstreamTarget';
 import { defaultPort } from '../../probe/resolveOverride';
@@ -103,7 +104,7 @@ export function routeUrl(rawUrl: string, roots: string[], cache: SourceCache): U
   }
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   // Root configs first: a site file is read inside the nginx.conf that includes it (its error_log …).
-  for (const root of findRoots(roots, cache)) {
+  for (const root of findRoots(nginxCandidates(roots), cache)) {
     const tree = buildTree(root, cache);
     const server = pickServer(tree, defaultPort(url), host);
     if (!server) continue;

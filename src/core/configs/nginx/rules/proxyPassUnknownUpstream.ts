@@ -1,6 +1,7 @@
 import * as net from 'net';
 import type { NginxRule } from '../rule';
 import { enclosing } from '../tree';
+import { nearestName as nearest } from '../../../text';
 
 export const proxyPassUnknownUpstream: NginxRule = {
   id: 'nginx/proxy-pass-unknown-upstream',
@@ -36,24 +37,3 @@ export const proxyPassUnknownUpstream: NginxRule = {
     }
   },
 };
-
-/** The group name within edit distance 2 of `name` (closest first), if any. */
-function nearest(name: string, groups: string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = 3;
-  for (const g of groups) {
-    const d = editDistance(name.toLowerCase(), g.toLowerCase());
-    if (d < bestD) [best, bestD] = [g, d];
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length];
-}
