@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the tests, the benchmark and `npm start` need, skipping whatever is already there:
-#   npm packages (npm ci), Debian's nginx/haproxy/apache2/caddy for the lab,
+#   npm packages (npm ci), Debian's nginx/haproxy/apache2/caddy and gunicorn for the lab,
 #   and with --e2e: Debian's chromium + libkrb5-dev and code-server (scripts/setup-e2e.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,7 +41,7 @@ apt_install() {
 }
 
 # clang + lld build dist/nginxScan.wasm (the logs scanner); without them the logs use the JavaScript path.
-apt_install nginx haproxy apache2 caddy openssl curl clang lld
+apt_install nginx haproxy apache2 caddy openssl curl clang lld gunicorn
 
 if [ $want_e2e -eq 1 ]; then
   apt_install chromium libkrb5-dev

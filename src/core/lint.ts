@@ -9,6 +9,10 @@ import { SourceCache, buildTree, findRoots } from './configs/nginx/tree';
 export { findRoots };
 import { NginxLintOptions, isNginxFileName, lintNginxRoots, looksLikeNginx } from './configs/nginx/lint';
 import { HaproxyLintOptions, isHaproxyFileName, lintHaproxyFile, looksLikeHaproxy } from './configs/haproxy/lint';
+import type { ConfTree } from './configs/nginx/tree';
+import { appServerConfigs, isAppServerCandidate } from './configs/appServers';
+import { readAppSide } from './topology/workspace';
+import { lintTopology } from './topology/lint';
 
 /** The config formats the linter reads. */
 export type ConfigKind = 'nginx' | 'haproxy';
@@ -18,6 +22,11 @@ export interface LintOptions extends NginxLintOptions, HaproxyLintOptions {
   /** Stops a long scan between files; checked often, never mid-file. */
   isCancelled?: () => boolean;
   onProgress?: (done: number, total: number, file: string) => void;
+  /**
+   * App-server configs (gunicorn, uWSGI, PHP-FPM, Node) to compare the nginx files with (the editor's
+   * index passes its own); a folder scan finds those under the folder by itself.
+   */
+  appServerFiles?: string[];
 }
 
 export interface LintResult {
@@ -31,8 +40,8 @@ export interface LintResult {
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', 'dist', 'out', '.vscode-test', '.e2e', '__pycache__', '.venv', 'venv']);
 const MAX_WALK_FILES = 20000;
 
-/** Config files under a folder, by name, or `*.conf` / `*.cfg` files whose content reads like nginx or HAProxy. */
-export function discoverConfigFiles(host: FileHost, dir: string): string[] {
+/** Files under a folder that `accept` takes, skipping build, VCS and dependency folders. */
+function walkFiles(host: FileHost, dir: string, accept: (file: string) => boolean): string[] {
   const out: string[] = [];
   const walk = (d: string, depth: number) => {
     if (depth > 12 || out.length >= MAX_WALK_FILES) return;
@@ -42,10 +51,22 @@ export function discoverConfigFiles(host: FileHost, dir: string): string[] {
         if (!SKIP_DIRS.has(name) && !name.startsWith('.')) walk(p, depth + 1);
         continue;
       }
-      if (isConfigCandidate(host, p)) out.push(p);
+      if (accept(p)) out.push(p);
     }
   };
   walk(dir, 0);
+  return out;
+}
+
+/** Config files under a folder, by name, or `*.conf` / `*.cfg` files whose content reads like nginx or HAProxy. */
+export function discoverConfigFiles(host: FileHost, dir: string): string[] {
+  return walkFiles(host, dir, (p) => isConfigCandidate(host, p));
+}
+
+/** App-server config candidates under `paths` (by name; their content decides when they are read). */
+export function collectAppServerFiles(host: FileHost, paths: string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) if (host.isDirectory(p)) out.push(...walkFiles(host, p, (f) => isAppServerCandidate(f) && !isConfigCandidate(host, f)));
   return out;
 }
 
@@ -87,12 +108,44 @@ export function collectFiles(host: FileHost, paths: string[]): string[] {
   return [...new Set(files)];
 }
 
-/** HAProxy files among `files`; everything else is read as nginx (a file given by name is nginx unless it reads like HAProxy). */
-function splitByKind(host: FileHost, files: string[]): { nginx: string[]; haproxy: string[] } {
+/**
+ * HAProxy files and app-server configs among `files`; everything else is read as nginx (a file given by
+ * name is nginx unless it reads like HAProxy or an app server's config).
+ */
+function splitByKind(host: FileHost, files: string[]): { nginx: string[]; haproxy: string[]; app: string[] } {
   const nginx: string[] = [];
   const haproxy: string[] = [];
-  for (const f of files) (configKindOnHost(host, f) === 'haproxy' ? haproxy : nginx).push(f);
-  return { nginx, haproxy };
+  const app: string[] = [];
+  for (const f of files) {
+    const kind = configKindOnHost(host, f);
+    if (kind === 'haproxy') haproxy.push(f);
+    else if (kind === undefined && isAppServerFile(host, f)) app.push(f);
+    else nginx.push(f);
+  }
+  return { nginx, haproxy, app };
+}
+
+function isAppServerFile(host: FileHost, file: string): boolean {
+  if (!isAppServerCandidate(file)) return false;
+  try {
+    return appServerConfigs(file, host.readFile(file)).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Cross-layer findings of these trees against the app servers in `appFiles`, without ones already seen. */
+function topologyFindings(trees: ConfTree[], appFiles: string[], options: LintOptions, seen: Set<string>): { findings: Finding[]; appFiles: string[] } {
+  if (trees.length === 0 || appFiles.length === 0) return { findings: [], appFiles: [] };
+  const side = readAppSide(options.host, [...new Set(appFiles)]);
+  const findings: Finding[] = [];
+  for (const f of lintTopology(trees, side.apps, side.texts, { nginxVersion: options.nginxVersion, disabledRules: options.disabledRules })) {
+    const key = `${f.ruleId}\0${f.file}\0${f.range.start.line}:${f.range.start.character}\0${f.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    findings.push(f);
+  }
+  return { findings, appFiles: [...side.texts.keys()] };
 }
 
 /**
@@ -101,7 +154,7 @@ function splitByKind(host: FileHost, files: string[]): { nginx: string[]; haprox
  */
 function* lintSteps(paths: string[], options: LintOptions): Generator<void, LintResult, void> {
   const cache = new SourceCache(options.host);
-  const { nginx, haproxy } = splitByKind(options.host, collectFiles(options.host, paths));
+  const { nginx, haproxy, app } = splitByKind(options.host, collectFiles(options.host, paths));
   yield;
   // HAProxy has no includes: every HAProxy file is a root of its own.
   const roots = [...findRoots(nginx, cache), ...haproxy];
@@ -110,6 +163,7 @@ function* lintSteps(paths: string[], options: LintOptions): Generator<void, Lint
   const files = new Set<string>();
   let cancelled = false;
   const seen = new Set<string>();
+  const trees: ConfTree[] = [];
   for (let i = 0; i < roots.length; i++) {
     yield;
     if (options.isCancelled?.()) {
@@ -122,11 +176,19 @@ function* lintSteps(paths: string[], options: LintOptions): Generator<void, Lint
       for (const x of lintHaproxyFile(roots[i], options.host, options)) findings.push(x);
       continue;
     }
-    const { findings: f, trees } = lintNginxRoots([roots[i]], cache, options, seen);
-    for (const t of trees) for (const file of t.files.keys()) files.add(file);
+    const { findings: f, trees: built } = lintNginxRoots([roots[i]], cache, options, seen);
+    for (const t of built) for (const file of t.files.keys()) files.add(file);
+    trees.push(...built);
     for (const x of f) findings.push(x);
   }
-  if (!cancelled) options.onProgress?.(roots.length, roots.length, '');
+  if (!cancelled) {
+    // The chain as a whole: nginx against the app servers behind it.
+    const appFiles = [...app, ...collectAppServerFiles(options.host, paths), ...(options.appServerFiles ?? [])];
+    const topo = topologyFindings(trees, appFiles, options, seen);
+    for (const x of topo.findings) findings.push(x);
+    for (const f of topo.appFiles) files.add(f);
+    options.onProgress?.(roots.length, roots.length, '');
+  }
   findings.sort(compareFindings);
   return { findings, files: [...files], roots, cancelled };
 }
@@ -157,7 +219,9 @@ export function lintOneFile(file: string, candidates: string[], options: LintOpt
   // `kind`: what the editor knows (the document's language), which beats the file name.
   if ((options.kind ?? configKindOnHost(options.host, file)) === 'haproxy') return lintHaproxyFile(file, options.host, options).sort(compareFindings);
   const cache = new SourceCache(options.host);
-  const { findings } = lintNginxRoots(rootsIncluding(file, nginxCandidates(candidates), cache), cache, options);
+  const seen = new Set<string>();
+  const { findings, trees } = lintNginxRoots(rootsIncluding(file, nginxCandidates(candidates), cache), cache, options, seen);
+  findings.push(...topologyFindings(trees, options.appServerFiles ?? [], options, seen).findings);
   return findings.filter((f) => f.file === file).sort(compareFindings);
 }
 

@@ -4,7 +4,14 @@
 // get no cross-layer finding.
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Finding } from '../../src/core/finding';
+import type { Finding, TextEdit } from '../../src/core/finding';
+import { NodeFileHost } from '../../src/core/host';
+import { lintPaths } from '../../src/core/lint';
+import { SourceCache, buildTree, findRoots } from '../../src/core/configs/nginx/tree';
+import { isNginxFileName, looksLikeNginx } from '../../src/core/configs/nginx/lint';
+import { lintTopology } from '../../src/core/topology/lint';
+import { readAppSide } from '../../src/core/topology/workspace';
+import { applyFixGroups } from '../../src/core/fixes';
 import { repoRoot } from './fixtures';
 
 export const topologyFixturesDir = path.join(repoRoot, 'test', 'fixtures', 'topology');
@@ -72,3 +79,36 @@ export function copyDir(dir: string): string {
   fs.cpSync(dir, tmp, { recursive: true });
   return tmp;
 }
+
+export function topologyOf(dir: string): Finding[] {
+  return lintPaths([dir], { host: new NodeFileHost() }).findings.filter((f) => f.ruleId.startsWith('topology/'));
+}
+
+/** The same, built by hand from the parts (checks lintPaths wires them as the parts do). */
+export function topologyOfParts(dir: string): Finding[] {
+  const host = new NodeFileHost();
+  const files = filesUnder(dir);
+  const nginx = files.filter((f) => isNginxFileName(f) || (/\.conf$/.test(f) && looksLikeNginx(fs.readFileSync(f, 'utf8'))));
+  const cache = new SourceCache(host);
+  const trees = findRoots(nginx, cache).map((r) => buildTree(r, cache));
+  const { apps, texts } = readAppSide(host, files);
+  return lintTopology(trees, apps, texts);
+}
+
+/** Applies the first fix of every fixable finding, file by file, until none is left (at most 5 passes). */
+export function fixTopologyUntilStable(dir: string): number {
+  let applied = 0;
+  for (let pass = 0; pass < 5; pass++) {
+    const fixable = topologyOf(dir).filter((f) => f.fixes.length > 0);
+    if (!fixable.length) break;
+    const byFile = new Map<string, TextEdit[][]>();
+    for (const f of fixable) for (const e of f.fixes[0].edits) byFile.set(e.file, [...(byFile.get(e.file) ?? []), [e]]);
+    for (const [file, groups] of byFile) {
+      const r = applyFixGroups(fs.readFileSync(file, 'utf8'), groups);
+      fs.writeFileSync(file, r.text);
+      applied += r.applied;
+    }
+  }
+  return applied;
+}
+

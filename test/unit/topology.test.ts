@@ -4,46 +4,15 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { NodeFileHost } from '../../src/core/host';
-import { SourceCache, buildTree, findRoots } from '../../src/core/configs/nginx/tree';
-import { isNginxFileName, looksLikeNginx } from '../../src/core/configs/nginx/lint';
-import { lintTopology } from '../../src/core/topology/lint';
-import { readAppSide } from '../../src/core/topology/workspace';
+import { lintOneFile, lintPaths } from '../../src/core/lint';
 import { topologyRules } from '../../src/core/topology/rules';
-import { docsFileName, Finding, TextEdit } from '../../src/core/finding';
-import { applyFixGroups } from '../../src/core/fixes';
+import { docsFileName, Finding } from '../../src/core/finding';
 import { parseGunicorn, pythonAssignments } from '../../src/core/configs/appServers/gunicorn';
 import { parsePhpFpm, fpmSeconds } from '../../src/core/configs/appServers/phpFpm';
 import { parseUwsgi } from '../../src/core/configs/appServers/uwsgi';
 import { parseNodeServer } from '../../src/core/configs/appServers/nodeServer';
 import { repoRoot } from '../support/fixtures';
-import { copyDir, filesUnder, markMismatches, topologyCases } from '../support/topology';
-
-export function topologyOf(dir: string): Finding[] {
-  const host = new NodeFileHost();
-  const files = filesUnder(dir);
-  const nginx = files.filter((f) => isNginxFileName(f) || (/\.conf$/.test(f) && looksLikeNginx(fs.readFileSync(f, 'utf8'))));
-  const cache = new SourceCache(host);
-  const trees = findRoots(nginx, cache).map((r) => buildTree(r, cache));
-  const { apps, texts } = readAppSide(host, files);
-  return lintTopology(trees, apps, texts);
-}
-
-/** Applies the first fix of every fixable finding, file by file, until none is left (at most 5 passes). */
-export function fixTopologyUntilStable(dir: string): number {
-  let applied = 0;
-  for (let pass = 0; pass < 5; pass++) {
-    const fixable = topologyOf(dir).filter((f) => f.fixes.length > 0);
-    if (!fixable.length) break;
-    const byFile = new Map<string, TextEdit[][]>();
-    for (const f of fixable) for (const e of f.fixes[0].edits) byFile.set(e.file, [...(byFile.get(e.file) ?? []), [e]]);
-    for (const [file, groups] of byFile) {
-      const r = applyFixGroups(fs.readFileSync(file, 'utf8'), groups);
-      fs.writeFileSync(file, r.text);
-      applied += r.applied;
-    }
-  }
-  return applied;
-}
+import { copyDir, filesUnder, fixTopologyUntilStable, markMismatches, topologyCases, topologyOf, topologyOfParts } from '../support/topology';
 
 describe('topology fixtures (cross-layer rules)', () => {
   const cases = topologyCases();
@@ -94,6 +63,34 @@ describe('topology fixtures (cross-layer rules)', () => {
       });
     });
   }
+});
+
+describe('cross-layer findings through the lint entry points', () => {
+  const dir = path.join(repoRoot, 'test', 'fixtures', 'topology', 'topology-upstream-keepalive-outlives-app', 'fires');
+
+  it('a folder scan finds the app servers itself, and agrees with the parts put together by hand', () => {
+    const key = (f: Finding) => `${f.ruleId}@${f.file}:${f.range.start.line}`;
+    assert.deepStrictEqual(topologyOf(dir).map(key), topologyOfParts(dir).map(key));
+    assert.ok(lintPaths([dir], { host: new NodeFileHost() }).files.some((f) => f.endsWith('gunicorn.conf.py')), 'the app file is listed as read');
+  });
+
+  it('an app-server file given by name is read as one, not as a broken nginx config', () => {
+    const r = lintPaths([path.join(dir, 'gunicorn.conf.py'), path.join(dir, 'server.js')], { host: new NodeFileHost() });
+    assert.deepStrictEqual(r.findings.map((f) => f.ruleId), []);
+  });
+
+  it('the editor path (lintOneFile with the index\'s app-server files) reports on the nginx file', () => {
+    const conf = path.join(dir, 'nginx.conf');
+    const host = new NodeFileHost();
+    const without = lintOneFile(conf, [conf], { host }).filter((f) => f.ruleId.startsWith('topology/'));
+    assert.deepStrictEqual(without, [], 'no app servers given: nothing to compare');
+    const withApps = lintOneFile(conf, [conf], { host, appServerFiles: [path.join(dir, 'gunicorn.conf.py'), path.join(dir, 'server.js')] });
+    assert.deepStrictEqual(withApps.filter((f) => f.ruleId.startsWith('topology/')).map((f) => f.range.start.line + 1), [6, 11]);
+    // Unsaved text of the app file counts (the editor's overlay): keepalive raised above nginx's 60 s.
+    const overlay = new Map([[path.join(dir, 'gunicorn.conf.py'), 'bind = "127.0.0.1:8000"\nworker_class = "gthread"\nkeepalive = 75\n']]);
+    const edited = lintOneFile(conf, [conf], { host: new NodeFileHost(overlay), appServerFiles: [...overlay.keys(), path.join(dir, 'server.js')] });
+    assert.deepStrictEqual(edited.filter((f) => f.ruleId.startsWith('topology/')).map((f) => f.range.start.line + 1), [11]);
+  });
 });
 
 describe('app-server readers', () => {

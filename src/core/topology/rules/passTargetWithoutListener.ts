@@ -20,6 +20,8 @@ export const passTargetWithoutListener: TopologyRule = {
           const same = listeners.filter((x) => x.l.protocol === t.protocol);
           if (same.length === 0) continue; // e.g. a PHP-FPM pool only, and this is proxy_pass: not ours to judge
           const isSocket = t.socket !== undefined;
+          // The one listener of the same form (a socket for a socket, a port for a port) is the fix's choice.
+          const alike = same.filter((x) => (x.l.socket !== undefined) === isSocket);
           const found = same.slice(0, 4).map((x) => `${x.app.label} on ${describeListener(x.l)}`).join(', ');
           const failure = isSocket ? 'connect() to unix:… failed (2: No such file or directory)' : 'connect() failed (111: Connection refused)';
           ctx.reportAt(
@@ -27,7 +29,7 @@ export const passTargetWithoutListener: TopologyRule = {
             t.node,
             `${hop.pass.d.name} sends requests to ${describeListener(t)}, but no app server in the workspace listens there (it has ${found}${same.length > 4 ? ', …' : ''}). nginx logs "${failure} while connecting to upstream" and answers 502.`,
             same.slice(0, 4).map((x) => ({ file: x.l.file, range: x.l.range, message: `${x.app.label} listens on ${describeListener(x.l)}` })),
-            same.length === 1 ? fixTo(ctx, view, t, same[0].l, same[0].app) : [],
+            alike.length === 1 ? fixTo(ctx, view, t, alike[0].l, alike[0].app) : [],
             t.argIndex,
           );
         }

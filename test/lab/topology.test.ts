@@ -1,0 +1,205 @@
+// Cross-layer findings against the real thing: Debian's nginx in front of Debian's gunicorn on loopback.
+// Each scenario first shows the failure the rule predicts (status and nginx's own error-log line), then
+// runs `gateway-doctor lint --fix` on the folder, restarts the servers with the fixed files and shows
+// that the failure is gone. The keep-alive scenario measures gunicorn's idle close with the probe's
+// `--keepalive` (a race cannot be produced on demand, its cause can be measured).
+import * as assert from 'assert';
+import { spawn, spawnSync, ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as os from 'os';
+import * as path from 'path';
+import { freePort, Nginx, runCli, startNginx, waitForPort } from '../support/probeLab';
+import { NGINX, nginxTest } from '../support/nginx';
+import { copyDir, fixTopologyUntilStable, topologyCases, topologyOf } from '../support/topology';
+
+const GUNICORN = ['/usr/bin/gunicorn', '/usr/local/bin/gunicorn'].find((p) => fs.existsSync(p));
+
+const APP = `import time
+
+def application(environ, start_response):
+    if environ.get("PATH_INFO", "").startswith("/slow"):
+        time.sleep(2)
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"ok\\n"]
+`;
+
+interface Gunicorn {
+  proc: ChildProcess;
+  stop(): void;
+}
+
+async function startGunicorn(dir: string, config: string, port: number): Promise<Gunicorn> {
+  const proc = spawn(GUNICORN!, ['-c', path.join(dir, config), '--chdir', dir, 'app:application'], { detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+  let stderr = '';
+  proc.stderr!.on('data', (d) => (stderr += d));
+  let exited = false;
+  proc.on('exit', () => (exited = true));
+  const stop = () => {
+    try {
+      if (!exited && proc.pid) process.kill(-proc.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  };
+  try {
+    await waitForPort(port, 15000, () => !exited);
+  } catch (err) {
+    stop();
+    throw new Error(`${(err as Error).message}: ${stderr}`);
+  }
+  return { proc, stop };
+}
+
+/** nginx again on the same prefix and (fixed) config file. */
+async function restartNginx(n: Nginx): Promise<Nginx> {
+  n.stop();
+  await new Promise<void>((r) => (n.proc.exitCode !== null || n.proc.signalCode !== null ? r() : n.proc.once('exit', () => r())));
+  const proc = spawn(NGINX!, ['-p', n.dir + '/', '-c', n.conf, '-g', `daemon off; master_process off; pid ${n.dir}/pid;`], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  let exited = false;
+  proc.on('exit', () => (exited = true));
+  const stop = () => {
+    try {
+      if (!exited && proc.pid) process.kill(-proc.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  };
+  await waitForPort(n.port, 10000, () => !exited);
+  return { ...n, proc, stop };
+}
+
+function get(port: number, p: string, timeoutMs = 15000): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: p, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`GET ${p} took over ${timeoutMs} ms`)));
+    req.on('error', reject);
+  });
+}
+
+interface LintJson {
+  findings: Array<{ ruleId: string; file: string; line: number; related: Array<{ file: string; line: number; message: string }>; fixes: unknown[] }>;
+}
+
+describe('cross-layer findings against real nginx and gunicorn', function () {
+  this.timeout(90000);
+  let nginx: Nginx | undefined;
+  const apps: Gunicorn[] = [];
+  let syncPort = 0;
+  let threadedPort = 0;
+  let socketDir = '';
+
+  before(async function () {
+    if (!NGINX || !GUNICORN) {
+      if (process.env.CI) throw new Error('nginx and gunicorn are needed: bash scripts/setup.sh installs them');
+      this.skip();
+    }
+    syncPort = await freePort();
+    threadedPort = await freePort();
+    // The sockets live in a folder of the test's own (startNginx makes the prefix; gunicorn binds in it).
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gd-topology-sock-'));
+    socketDir = dir;
+    nginx = await startNginx(
+      `    location /slow {
+      proxy_read_timeout 1s;
+      proxy_pass http://127.0.0.1:${syncPort};
+    }
+    location /moved/ {
+      proxy_pass http://unix:${dir}/wrong.sock:/;
+    }
+    location /pooled/ {
+      proxy_pass http://threaded/;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }`,
+      `  upstream threaded {
+    server 127.0.0.1:${threadedPort};
+    keepalive 4;
+  }`,
+    );
+    fs.writeFileSync(path.join(nginx.dir, 'app.py'), APP);
+    fs.writeFileSync(path.join(nginx.dir, 'gunicorn.conf.py'), `bind = ["127.0.0.1:${syncPort}", "unix:${dir}/app.sock"]\nworkers = 1\ntimeout = 30\n`);
+    fs.writeFileSync(path.join(nginx.dir, 'gunicorn_threads.py'), `bind = "127.0.0.1:${threadedPort}"\nworker_class = "gthread"\nthreads = 2\nkeepalive = 1\n`);
+    apps.push(await startGunicorn(nginx.dir, 'gunicorn.conf.py', syncPort), await startGunicorn(nginx.dir, 'gunicorn_threads.py', threadedPort));
+  });
+
+  after(() => {
+    nginx?.stop();
+    for (const a of apps) a.stop();
+    if (nginx) fs.rmSync(nginx.dir, { recursive: true, force: true });
+    if (socketDir) fs.rmSync(socketDir, { recursive: true, force: true });
+  });
+
+  it('before: 504 and 502 from nginx, with the error-log lines the rules name', async () => {
+    assert.strictEqual(await get(nginx!.port, '/slow'), 504);
+    assert.strictEqual(await get(nginx!.port, '/moved/'), 502);
+    const log = fs.readFileSync(nginx!.errorLog, 'utf8');
+    assert.match(log, /upstream timed out \(110: Connection timed out\) while reading response header from upstream/);
+    assert.match(log, /connect\(\) to unix:\S+wrong\.sock failed \(2: No such file or directory\) while connecting to upstream/);
+  });
+
+  it('lint names the nginx line and the gunicorn setting for each, across the two files', async () => {
+    const r = await runCli(['lint', nginx!.dir, '--format', 'json'], 30000);
+    const { findings } = JSON.parse(r.stdout) as LintJson;
+    const conf = fs.readFileSync(nginx!.conf, 'utf8').split('\n');
+    const at = (id: string) => findings.find((f) => f.ruleId === id);
+    const timeout = at('topology/read-timeout-below-app-timeout');
+    assert.ok(timeout, r.stdout);
+    assert.match(conf[timeout!.line - 1], /proxy_read_timeout 1s/);
+    assert.ok(timeout!.related.some((x) => x.file.endsWith('gunicorn.conf.py') && x.line === 3), JSON.stringify(timeout!.related));
+    const moved = at('topology/pass-target-without-listener');
+    assert.ok(moved, r.stdout);
+    assert.match(conf[moved!.line - 1], /proxy_pass http:\/\/unix:\S+\/wrong\.sock:\//);
+    assert.ok(moved!.fixes.length === 1, 'one socket listener: the fix points at it');
+    const race = at('topology/upstream-keepalive-outlives-app');
+    assert.ok(race, r.stdout);
+    assert.match(conf[race!.line - 1], /keepalive 4;/);
+    assert.ok(race!.related.some((x) => x.file.endsWith('gunicorn_threads.py') && x.line === 4));
+  });
+
+  it('the probe measures the race: gunicorn drops an idle connection after ~1 s, nginx would keep it 60 s', async () => {
+    const r = await runCli(['probe', `http://127.0.0.1:${nginx!.port}/pooled/`, '--samples', '1', '--no-proxy', '--keepalive', '4000', '--config', nginx!.conf, '--format', 'json'], 30000);
+    const report = JSON.parse(r.stdout) as { upstreamKeepAlive?: { idleTimeoutMs?: number; target?: string } };
+    assert.ok(report.upstreamKeepAlive?.idleTimeoutMs !== undefined, r.stdout);
+    assert.ok(report.upstreamKeepAlive!.idleTimeoutMs! >= 500 && report.upstreamKeepAlive!.idleTimeoutMs! < 3000, JSON.stringify(report.upstreamKeepAlive));
+  });
+
+  it('after lint --fix: the files still validate, the servers restart and every request succeeds', async () => {
+    const fixed = await runCli(['lint', nginx!.dir, '--fix', '--format', 'json'], 30000);
+    assert.ok([0, 1].includes(fixed.code ?? -1), fixed.stderr);
+    const t = spawnSync(NGINX!, ['-t', '-q', '-p', nginx!.dir + '/', '-c', nginx!.conf, '-g', `pid ${nginx!.dir}/pid;`], { encoding: 'utf8' });
+    assert.strictEqual(t.status, 0, t.stderr);
+    const left = (JSON.parse((await runCli(['lint', nginx!.dir, '--format', 'json'], 30000)).stdout) as LintJson).findings.filter((f) => f.ruleId.startsWith('topology/'));
+    assert.deepStrictEqual(left.map((f) => f.ruleId), []);
+    for (const a of apps.splice(0)) a.stop();
+    apps.push(await startGunicorn(nginx!.dir, 'gunicorn.conf.py', syncPort), await startGunicorn(nginx!.dir, 'gunicorn_threads.py', threadedPort));
+    nginx = await restartNginx(nginx!);
+    assert.strictEqual(await get(nginx.port, '/slow'), 200);
+    assert.strictEqual(await get(nginx.port, '/moved/'), 200);
+    // The threaded gunicorn now keeps an idle connection open past the probe's 4 s wait.
+    const r = await runCli(['probe', `http://127.0.0.1:${nginx.port}/pooled/`, '--samples', '1', '--no-proxy', '--keepalive', '4000', '--config', nginx.conf, '--format', 'json'], 30000);
+    const report = JSON.parse(r.stdout) as { status: number; upstreamKeepAlive?: { idleTimeoutMs?: number; openAfterMs?: number } };
+    assert.strictEqual(report.status, 200);
+    assert.ok(report.upstreamKeepAlive?.openAfterMs !== undefined, JSON.stringify(report.upstreamKeepAlive));
+  });
+});
+
+describe('real nginx -t on the cross-layer fixture workspaces', () => {
+  for (const c of topologyCases()) {
+    it(`${c.name}: silent/ is valid, and fires/ still is after its quick fixes`, () => {
+      for (const [dir, fix] of [[c.silent, false], [c.fires, true]] as const) {
+        const tmp = copyDir(dir);
+        try {
+          if (fix) assert.ok(fixTopologyUntilStable(tmp) > 0 || !topologyOf(tmp).some((f) => f.fixes.length), 'fixes were offered and applied');
+          const r = nginxTest(path.join(tmp, 'nginx.conf'));
+          assert.ok(r.ok, `${path.relative(c.fires, dir) || 'fires'}: ${r.output}\n${fs.readFileSync(path.join(tmp, 'nginx.conf'), 'utf8')}`);
+        } finally {
+          fs.rmSync(tmp, { recursive: true, force: true });
+        }
+      }
+    });
+  }
+});
