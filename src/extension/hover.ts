@@ -1,9 +1,11 @@
-// Hover on an nginx directive name: the core explains the value in effect there; this renders links.
+// Hover on an nginx directive name, or on an HAProxy proxy header / `timeout` line: the core explains the
+// values in effect there and where they come from; this renders links.
 import * as vscode from 'vscode';
 import { NodeFileHost } from '../core/host';
 import { explainDirectiveAt, renderHoverMarkdown } from '../core/configs/nginx/hover';
+import { explainHaproxyAt, renderHaproxyHover } from '../core/configs/haproxy/hover';
 import { toRange } from './convert';
-import { isNginxDocument, snapshotOpenDocuments } from './documents';
+import { isConfigDocument, isHaproxyDocument, isNginxDocument, snapshotOpenDocuments } from './documents';
 import { UNKNOWN_VERSION_HINT, readSettings } from './settings';
 import { ConfigIndex } from './workspaceIndex';
 
@@ -14,6 +16,7 @@ export class DirectiveHoverProvider implements vscode.HoverProvider {
   ) {}
 
   provideHover(doc: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    if (isConfigDocument(doc, this.index) && isHaproxyDocument(doc)) return this.haproxyHover(doc, position);
     if (!isNginxDocument(doc, this.index)) return undefined;
     const settings = readSettings(doc.uri);
     try {
@@ -27,6 +30,19 @@ export class DirectiveHoverProvider implements vscode.HoverProvider {
       });
       if (!e) return undefined;
       const md = renderHoverMarkdown(e, { link: fileLink, unknownVersionHint: UNKNOWN_VERSION_HINT });
+      return new vscode.Hover(new vscode.MarkdownString(md), toRange(e.range));
+    } catch (err) {
+      this.log.error(`hover failed: ${(err as Error)?.stack ?? err}`);
+      return undefined;
+    }
+  }
+
+  /** HAProxy files have no includes: the open text alone is the context. */
+  private haproxyHover(doc: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    try {
+      const e = explainHaproxyAt(doc.uri.fsPath, doc.getText(), { line: position.line, character: position.character });
+      if (!e) return undefined;
+      const md = renderHaproxyHover(e, { link: (line) => fileLink(doc.uri.fsPath, line) });
       return new vscode.Hover(new vscode.MarkdownString(md), toRange(e.range));
     } catch (err) {
       this.log.error(`hover failed: ${(err as Error)?.stack ?? err}`);

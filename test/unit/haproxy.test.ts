@@ -8,6 +8,7 @@ import { parseHaproxy } from '../../src/core/configs/haproxy/parser';
 import { HaproxyConfig, parseTime, serverHost, isHostName } from '../../src/core/configs/haproxy/config';
 import { isHaproxyFileName, lintHaproxyText, looksLikeHaproxy } from '../../src/core/configs/haproxy/lint';
 import { MemoryFileHost, NodeFileHost } from '../../src/core/host';
+import { explainHaproxyAt, renderHaproxyHover } from '../../src/core/configs/haproxy/hover';
 import { configKindOf, discoverConfigFiles, lintOneFile, lintPaths } from '../../src/core/lint';
 import { applyFixGroups } from '../../src/core/fixes';
 import { Finding } from '../../src/core/finding';
@@ -223,5 +224,39 @@ describe('HAProxy bad input', () => {
     const f = lintHaproxyText('h.cfg', 'global\n    ' + '"'.repeat(1 << 20) + 'x\n');
     assert.deepStrictEqual(f.map((x) => x.ruleId), ['haproxy/syntax']);
     assert.match(f[0].message, /longer than/);
+  });
+});
+
+describe('HAProxy hover', () => {
+  const text = 'defaults web\n    mode http\n    timeout client 30s\n    timeout connect 5s\nbackend app from web\n    timeout server 1m\n    server a 127.0.0.1:1\nfrontend fe\n    bind :80\n';
+
+  it('on a backend header: its timeouts, from the section or its defaults, and what an unset one means', () => {
+    const e = explainHaproxyAt('h.cfg', text, { line: 4, character: 9 })!;
+    assert.ok(e, 'an explanation on the backend name');
+    assert.strictEqual(e.section, "backend 'app'");
+    assert.deepStrictEqual(e.range, { start: { line: 4, character: 8 }, end: { line: 4, character: 11 } });
+    assert.deepStrictEqual(e.mode, { name: 'mode', value: 'http', origin: { kind: 'defaults', section: "defaults 'web'", line: 1 } });
+    const byName = new Map(e.timeouts.map((r) => [r.name, r]));
+    assert.deepStrictEqual([...byName.keys()], ['timeout connect', 'timeout server', 'timeout queue', 'timeout tunnel', 'timeout check'], 'a backend has no client side');
+    assert.deepStrictEqual(byName.get('timeout server'), { name: 'timeout server', value: '1m', origin: { kind: 'here', line: 5 } });
+    assert.strictEqual(byName.get('timeout connect')!.origin.kind, 'defaults');
+    assert.match((byName.get('timeout queue')!.origin as { meaning: string }).meaning, /same as `timeout connect`/);
+    const md = renderHaproxyHover(e, { link: (l) => `L${l + 1}` });
+    assert.match(md, /\| timeout server \| `1m` \| this section, L6 \|/);
+    assert.match(md, /\| timeout connect \| `5s` \| defaults 'web', L4 \|/);
+  });
+
+  it('on a `timeout` line it marks that timeout; a frontend with no defaults before it says client is not set', () => {
+    const e = explainHaproxyAt('h.cfg', text, { line: 5, character: 6 })!;
+    assert.strictEqual(e.hovered, 'server');
+    assert.match(renderHaproxyHover(e, { link: String }), /\| \*\*timeout server\*\* \|/);
+    const fe = explainHaproxyAt('h.cfg', 'frontend fe\n    bind :80\n', { line: 0, character: 2 })!;
+    assert.strictEqual(fe.section, "frontend 'fe'");
+    assert.match(renderHaproxyHover(fe, { link: String }), /timeout client \| — \| \*\*not set: HAProxy never drops an idle client\*\*/);
+  });
+
+  it('nothing elsewhere (a server line, a comment, past the end)', () => {
+    assert.strictEqual(explainHaproxyAt('h.cfg', text, { line: 6, character: 6 }), undefined);
+    assert.strictEqual(explainHaproxyAt('h.cfg', text, { line: 40, character: 0 }), undefined);
   });
 });

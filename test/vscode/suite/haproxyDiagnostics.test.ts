@@ -104,4 +104,17 @@ describe('HAProxy diagnostics and quick fixes', () => {
     const ds = await waitForDiagnostics(uri, (x) => x.some((d) => ruleOf(d) === 'haproxy/backend-without-servers'), 'haproxy/backend-without-servers');
     assert.deepStrictEqual(ds.map((d) => `${d.range.start.line + 1} ${ruleOf(d)}`), ['14 haproxy/backend-without-servers']);
   });
+
+  it('hover on a backend name shows its timeouts in effect and where each comes from', async () => {
+    const uri = workspaceUri('haproxy/haproxy.cfg');
+    await openInEditor(uri);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(16, 10));
+    const text = hovers
+      .flatMap((h) => h.contents)
+      .map((c) => (typeof c === 'string' ? c : c.value))
+      .join('\n');
+    assert.match(text, /\*\*backend 'shop_app'\*\*/, text);
+    assert.match(text, /\| timeout server \| `30s` \| defaults, \[haproxy\/haproxy\.cfg:10\]/, text);
+    assert.match(text, /\| timeout queue \| — \| same as `timeout connect` \|/, text);
+  });
 });

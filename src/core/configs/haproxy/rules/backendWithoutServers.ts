@@ -2,11 +2,14 @@ import type { HaproxyRule } from '../rule';
 import { serverOptions } from '../config';
 import type { HaproxyLine } from '../parser';
 
-/** Lines that make a backend useful without servers: it answers by itself (stats, redirect, return …). */
+/** Lines that make a backend useful without servers: it answers by itself (stats, redirect, return, its own 503 page …). */
 function answersItself(l: HaproxyLine): boolean {
   const w = l.words.map((x) => x.value);
   if (l.keyword === 'stats' || l.keyword === 'redirect' || l.keyword === 'dispatch' || l.keyword === 'use-service') return true;
   if (l.keyword === 'option' && w[1] === 'transparent') return true;
+  // A maintenance backend: no servers on purpose, and its own page for the 503 that follows.
+  if (/^(errorfile|errorloc|errorloc302|errorloc303)$/.test(l.keyword) && w[1] === '503') return true;
+  if (l.keyword === 'http-error' && w[1] === 'status' && w[2] === '503') return true;
   if ((l.keyword === 'http-request' || l.keyword === 'tcp-request') && w.some((x) => /^(redirect|return|deny|tarpit|reject|use-service|silent-drop)$/.test(x))) return true;
   return false;
 }
