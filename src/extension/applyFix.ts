@@ -18,6 +18,7 @@ export async function applyFindingFix(stale: Finding, index: ConfigIndex, log: v
     nginxVersion: settings.nginxVersion,
     disabledRules: settings.disabledRules,
     kind: doc && languageKind(doc),
+    appServerFiles: index.appList(),
   });
   // The same finding: same rule and message, and (if lines moved) the nearest one of them.
   const same = fresh

@@ -37,13 +37,26 @@ export class LiveLinter implements vscode.Disposable {
     this.disposables.push(
       vscode.workspace.onDidOpenTextDocument((doc) => this.schedule(doc, 0)),
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.contentChanges.length) this.schedule(e.document, readSettings(e.document.uri).debounceMs);
+        if (!e.contentChanges.length) return;
+        // Typing in an app server's config (gunicorn.conf.py …) changes the cross-layer findings of the nginx files.
+        if (e.document.uri.scheme === 'file' && index.hasApp(e.document.uri.fsPath)) this.appChanged(readSettings(e.document.uri).debounceMs);
+        else this.schedule(e.document, readSettings(e.document.uri).debounceMs);
       }),
       // Saving or closing one file changes what the files that include it (or it includes) read from disk.
       vscode.workspace.onDidSaveTextDocument((doc) => this.lintOpenDocuments(doc)),
       vscode.workspace.onDidCloseTextDocument((doc) => this.closed(doc)),
       index.onDidChange(() => this.lintOpenDocuments()),
     );
+  }
+
+  private appTimer: NodeJS.Timeout | undefined;
+
+  private appChanged(delayMs: number): void {
+    if (this.appTimer) clearTimeout(this.appTimer);
+    this.appTimer = setTimeout(() => {
+      this.appTimer = undefined;
+      this.lintOpenDocuments();
+    }, delayMs);
   }
 
   /** Lints every open config document (after a settings change, a save, or files appearing on disk). */
@@ -91,6 +104,7 @@ export class LiveLinter implements vscode.Disposable {
         nginxVersion: settings.nginxVersion,
         disabledRules: settings.disabledRules,
         kind: languageKind(doc),
+        appServerFiles: this.index.appList(),
       });
       this.log.debug(`linted ${vscode.workspace.asRelativePath(file)} v${doc.version}: ${findings.length} finding(s) in ${Date.now() - started} ms`);
       this.model.set(file, { findings, versions: snap.versions });
@@ -119,7 +133,7 @@ export class LiveLinter implements vscode.Disposable {
       const snap = snapshotOpenDocuments(this.index);
       snap.overlay.delete(file);
       snap.versions.delete(file);
-      const findings = lintOneFile(file, this.index.list(), { host: new NodeFileHost(snap.overlay, settings.maxFileBytes), nginxVersion: settings.nginxVersion, disabledRules: settings.disabledRules });
+      const findings = lintOneFile(file, this.index.list(), { host: new NodeFileHost(snap.overlay, settings.maxFileBytes), nginxVersion: settings.nginxVersion, disabledRules: settings.disabledRules, appServerFiles: this.index.appList() });
       this.model.set(file, { findings, versions: snap.versions });
     } catch (err) {
       this.log.error(`re-reading ${file} failed: ${(err as Error)?.message ?? err}`);
@@ -127,6 +141,7 @@ export class LiveLinter implements vscode.Disposable {
   }
 
   dispose(): void {
+    if (this.appTimer) clearTimeout(this.appTimer);
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     for (const d of this.disposables) d.dispose();

@@ -91,6 +91,8 @@ export class WorkspaceInspector {
         host: new NodeFileHost(snap.overlay, settings.maxFileBytes),
         nginxVersion: settings.nginxVersion,
         disabledRules: settings.disabledRules,
+        // The folder's app servers, for the cross-layer findings (nginx against gunicorn, PHP-FPM …).
+        appServerFiles: this.index.appList().filter((f) => vscode.workspace.getWorkspaceFolder(vscode.Uri.file(f)) === folder),
         isCancelled: cancelled,
         onProgress: (done, total, file) => {
           // Increments add up to 100 over all folders, weighted by their share of the files.

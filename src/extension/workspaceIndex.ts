@@ -3,16 +3,21 @@
 import * as fs from 'fs';
 import * as vscode from 'vscode';
 import { configKindOf } from '../core/lint';
+import { appServerConfigs, isAppServerCandidate } from '../core/configs/appServers';
 
 /** Names worth a look: by name, or `*.conf` / `*.cfg` whose content is sniffed. */
 const SEARCH_GLOB = '{**/*.conf,**/*.conf.template,**/*.nginx,**/*.nginxconf,**/sites-available/*,**/sites-enabled/*,**/snippets/*,**/nginx/*,**/*.cfg}';
 /** The same folders the core's folder walk skips. */
 export const EXCLUDE_GLOB = '{**/node_modules/**,**/.git/**,**/.hg/**,**/.svn/**,**/dist/**,**/out/**,**/.vscode-test/**,**/.e2e/**,**/__pycache__/**,**/.venv/**,**/venv/**}';
+/** App servers the cross-layer rules compare nginx with (gunicorn, uWSGI, PHP-FPM pools, Node servers). */
+const APP_GLOB = '{**/*gunicorn*.py,**/*.ini,**/*.conf,**/server.js,**/server.ts,**/server.mjs,**/app.js,**/app.ts,**/app.mjs,**/index.js,**/index.ts,**/main.js,**/main.ts,**/bin/www}';
 const MAX_FILES = 20000;
 const SNIFF_BYTES = 65536;
 
 export class ConfigIndex implements vscode.Disposable {
   private files = new Set<string>();
+  /** App-server configs: not linted themselves, but the nginx files' cross-layer findings read them. */
+  private apps = new Set<string>();
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires (coalesced) when files are added, removed, or change on disk. */
   readonly onDidChange = this.changed.event;
@@ -23,8 +28,13 @@ export class ConfigIndex implements vscode.Disposable {
 
   constructor(private readonly log: vscode.LogOutputChannel) {
     const watcher = vscode.workspace.createFileSystemWatcher(SEARCH_GLOB);
+    const appWatcher = vscode.workspace.createFileSystemWatcher(APP_GLOB);
     this.disposables.push(
       watcher,
+      appWatcher,
+      appWatcher.onDidCreate((uri) => void this.considerApp(uri.fsPath)),
+      appWatcher.onDidChange((uri) => void this.considerApp(uri.fsPath, true)),
+      appWatcher.onDidDelete((uri) => this.forgetApp(uri.fsPath)),
       watcher.onDidCreate((uri) => void this.consider(uri.fsPath)),
       watcher.onDidChange((uri) => void this.consider(uri.fsPath, true)),
       watcher.onDidDelete((uri) => this.forget(uri.fsPath)),
@@ -44,6 +54,15 @@ export class ConfigIndex implements vscode.Disposable {
     return [...this.files];
   }
 
+  /** The app-server config files of the workspace (gunicorn, uWSGI, PHP-FPM, Node). */
+  appList(): string[] {
+    return [...this.apps];
+  }
+
+  hasApp(file: string): boolean {
+    return this.apps.has(file);
+  }
+
   /** Finds every candidate again (Inspect runs it, with its cancel token). */
   async rescan(token?: vscode.CancellationToken): Promise<string[]> {
     const uris = await vscode.workspace.findFiles(SEARCH_GLOB, EXCLUDE_GLOB, MAX_FILES, token);
@@ -53,9 +72,17 @@ export class ConfigIndex implements vscode.Disposable {
       if (uri.scheme === 'file' && (await isCandidate(uri.fsPath))) found.push(uri.fsPath);
     }
     found.sort();
+    const apps: string[] = [];
+    if (!token?.isCancellationRequested) {
+      for (const uri of await vscode.workspace.findFiles(APP_GLOB, EXCLUDE_GLOB, MAX_FILES, token)) {
+        if (token?.isCancellationRequested) break;
+        if (uri.scheme === 'file' && !found.includes(uri.fsPath) && (await isAppServer(uri.fsPath))) apps.push(uri.fsPath);
+      }
+    }
     if (!token?.isCancellationRequested) {
       this.files = new Set(found);
-      this.log.info(`found ${found.length} nginx/HAProxy config file(s) in the workspace${uris.length >= MAX_FILES ? ` (stopped at ${MAX_FILES} names)` : ''}`);
+      this.apps = new Set(apps.sort());
+      this.log.info(`found ${found.length} nginx/HAProxy config file(s) and ${apps.length} app-server config(s) in the workspace${uris.length >= MAX_FILES ? ` (stopped at ${MAX_FILES} names)` : ''}`);
       this.fireSoon();
     }
     return found;
@@ -67,6 +94,22 @@ export class ConfigIndex implements vscode.Disposable {
     if (is) this.files.add(file);
     else this.files.delete(file);
     if (was !== is || (is && contentChanged)) this.fireSoon();
+  }
+
+  private async considerApp(file: string, contentChanged = false): Promise<void> {
+    if (this.files.has(file)) return;
+    const was = this.apps.has(file);
+    const is = await isAppServer(file);
+    if (is) this.apps.add(file);
+    else this.apps.delete(file);
+    if (was !== is || (is && contentChanged)) this.fireSoon();
+  }
+
+  private forgetApp(file: string): void {
+    const prefix = file.endsWith('/') || file.endsWith('\\') ? file : file + (file.includes('\\') ? '\\' : '/');
+    let any = this.apps.delete(file);
+    for (const f of [...this.apps]) if (f.startsWith(prefix)) any = this.apps.delete(f) || any;
+    if (any) this.fireSoon();
   }
 
   private forget(file: string): void {
@@ -104,5 +147,17 @@ async function isCandidate(file: string): Promise<boolean> {
     return false;
   } finally {
     await handle?.close();
+  }
+}
+
+/** An app-server config by name and content (a file of at most 1 MB: app sources can be big). */
+async function isAppServer(file: string): Promise<boolean> {
+  if (!isAppServerCandidate(file)) return false;
+  try {
+    const st = await fs.promises.stat(file);
+    if (!st.isFile() || st.size > 1 << 20) return false;
+    return appServerConfigs(file, await fs.promises.readFile(file, 'utf8')).length > 0;
+  } catch {
+    return false;
   }
 }

@@ -84,7 +84,7 @@ function get(port: number, p: string, ms = 8000): Promise<number> {
 }
 
 /** Polls a log until `done(lines)` holds; bounded. Log writes are asynchronous to the response. */
-async function waitForLog(file: string, done: (lines: string[]) => boolean, ms = 8000): Promise<string[]> {
+async function waitForLog(file: string, done: (lines: string[]) => boolean, ms = 20000): Promise<string[]> {
   const deadline = Date.now() + ms;
   let lines: string[] = [];
   while (Date.now() < deadline) {
