@@ -2,6 +2,7 @@
 // from the engine itself (syntax, includes) are listed here as rules too, so each has a doc page.
 import type { CauseId, Severity } from './finding';
 import { nginxRules } from './configs/nginx/rules';
+import { topologyRules } from './topology/rules';
 import { haproxyRules } from './configs/haproxy/rules';
 
 export interface RuleMeta {
@@ -11,6 +12,8 @@ export interface RuleMeta {
   title: string;
   /** Engine rules report parse and include problems; they have docs but no fixture pair of their own. */
   engine?: boolean;
+  /** Cross-layer rules: their fixtures are workspaces (test/fixtures/topology), checked by their own meta-test. */
+  crossLayer?: boolean;
 }
 
 export const engineRules: RuleMeta[] = [
@@ -24,5 +27,5 @@ export const engineRules: RuleMeta[] = [
 ];
 
 export function allRules(): RuleMeta[] {
-  return [...engineRules, ...[...nginxRules, ...haproxyRules].map((r) => ({ id: r.id, cause: r.cause, severity: r.severity, title: r.title }))];
+  return [...engineRules, ...[...nginxRules, ...haproxyRules, ...topologyRules].map((r) => ({ id: r.id, cause: r.cause, severity: r.severity, title: r.title, crossLayer: topologyRules.includes(r as never) || undefined }))];
 }

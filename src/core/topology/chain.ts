@@ -22,6 +22,8 @@ export interface NginxTarget {
   argIndex: number;
   /** The upstream group it belongs to, when the pass names one. */
   upstream?: ConfNode;
+  /** nginx speaks TLS to it (`proxy_pass https://…`): a TLS endpoint, not one of the plain app listeners read here. */
+  tls?: boolean;
 }
 
 export interface NginxHop {
@@ -70,11 +72,11 @@ export function nginxHops(tree: ConfTree, ctx: RuleContext): NginxHop[] {
           const st = parseProxyTarget(s.d.args[0].value, info.protocol);
           if (!st) continue;
           if (st.unixSocket !== undefined) targets.push({ protocol: info.protocol, socket: st.unixSocket, node: s, argIndex: 0, upstream: group });
-          else targets.push({ protocol: info.protocol, host: st.host, port: st.port ?? 80, node: s, argIndex: 0, upstream: group });
+          else targets.push({ protocol: info.protocol, host: st.host, port: st.port ?? (t.scheme === 'https' ? 443 : 80), node: s, argIndex: 0, upstream: group, tls: t.scheme === 'https' });
         }
       } else if (info.protocol === 'http' || t.port !== undefined) {
         const https = t.scheme === 'https';
-        targets.push({ protocol: info.protocol, host: t.host, port: t.port ?? (https ? 443 : 80), node: pass, argIndex: 0 });
+        targets.push({ protocol: info.protocol, host: t.host, port: t.port ?? (https ? 443 : 80), node: pass, argIndex: 0, tls: https });
       }
       if (!targets.length) continue;
       const eff = ctx.effective(pass.parent, info.read);

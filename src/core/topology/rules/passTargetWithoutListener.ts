@@ -15,7 +15,8 @@ export const passTargetWithoutListener: TopologyRule = {
     for (const view of ctx.views)
       for (const hop of view.hops)
         for (const t of hop.targets) {
-          if (!isLocalTarget(t)) continue;
+          // A TLS endpoint (a gateway, stunnel, an app with its own certificate) is not among the plain listeners read here.
+          if (!isLocalTarget(t) || t.tls) continue;
           if (listeners.some((x) => listenerServes(x.l, t)) || ctx.nginxListeners.some((n) => listenerServes(n, t))) continue;
           const same = listeners.filter((x) => x.l.protocol === t.protocol);
           if (same.length === 0) continue; // e.g. a PHP-FPM pool only, and this is proxy_pass: not ours to judge
