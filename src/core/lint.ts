@@ -135,11 +135,12 @@ function isAppServerFile(host: FileHost, file: string): boolean {
 }
 
 /** Cross-layer findings of these trees against the app servers in `appFiles`, without ones already seen. */
-function topologyFindings(trees: ConfTree[], appFiles: string[], options: LintOptions, seen: Set<string>): { findings: Finding[]; appFiles: string[] } {
+function topologyFindings(trees: ConfTree[], appFiles: string[], options: LintOptions, seen: Set<string>, nginxFiles: string[]): { findings: Finding[]; appFiles: string[] } {
   if (trees.length === 0 || appFiles.length === 0) return { findings: [], appFiles: [] };
   const side = readAppSide(options.host, [...new Set(appFiles)]);
   const findings: Finding[] = [];
-  for (const f of lintTopology(trees, side.apps, side.texts, { nginxVersion: options.nginxVersion, disabledRules: options.disabledRules })) {
+  const workspaceNginx = [...new Set([...nginxFiles, ...trees.flatMap((t) => [...t.files.keys()])])];
+  for (const f of lintTopology(trees, side.apps, side.texts, { nginxVersion: options.nginxVersion, disabledRules: options.disabledRules }, workspaceNginx)) {
     const key = `${f.ruleId}\0${f.file}\0${f.range.start.line}:${f.range.start.character}\0${f.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -184,7 +185,7 @@ function* lintSteps(paths: string[], options: LintOptions): Generator<void, Lint
   if (!cancelled) {
     // The chain as a whole: nginx against the app servers behind it.
     const appFiles = [...app, ...collectAppServerFiles(options.host, paths), ...(options.appServerFiles ?? [])];
-    const topo = topologyFindings(trees, appFiles, options, seen);
+    const topo = topologyFindings(trees, appFiles, options, seen, nginx);
     for (const x of topo.findings) findings.push(x);
     for (const f of topo.appFiles) files.add(f);
     options.onProgress?.(roots.length, roots.length, '');
@@ -217,11 +218,14 @@ export async function lintPathsAsync(paths: string[], options: LintOptions): Pro
  */
 export function lintOneFile(file: string, candidates: string[], options: LintOptions & { kind?: ConfigKind }): Finding[] {
   // `kind`: what the editor knows (the document's language), which beats the file name.
-  if ((options.kind ?? configKindOnHost(options.host, file)) === 'haproxy') return lintHaproxyFile(file, options.host, options).sort(compareFindings);
+  const kind = options.kind ?? configKindOnHost(options.host, file);
+  if (kind === 'haproxy') return lintHaproxyFile(file, options.host, options).sort(compareFindings);
+  // An app server's config (gunicorn.conf.py …) is read for the cross-layer rules, never linted as nginx.
+  if (kind === undefined && isAppServerFile(options.host, file)) return [];
   const cache = new SourceCache(options.host);
   const seen = new Set<string>();
   const { findings, trees } = lintNginxRoots(rootsIncluding(file, nginxCandidates(candidates), cache), cache, options, seen);
-  findings.push(...topologyFindings(trees, options.appServerFiles ?? [], options, seen).findings);
+  findings.push(...topologyFindings(trees, options.appServerFiles ?? [], options, seen, nginxCandidates(candidates)).findings);
   return findings.filter((f) => f.file === file).sort(compareFindings);
 }
 

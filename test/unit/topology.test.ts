@@ -93,6 +93,34 @@ describe('cross-layer findings through the lint entry points', () => {
   });
 });
 
+describe('which app servers belong with which nginx', () => {
+  it('two stacks side by side: each nginx is compared with its own app servers only', () => {
+    const tmp = fs.mkdtempSync(path.join(require('os').tmpdir(), 'gd-stacks-'));
+    try {
+      const w = (rel: string, text: string) => {
+        fs.mkdirSync(path.dirname(path.join(tmp, rel)), { recursive: true });
+        fs.writeFileSync(path.join(tmp, rel), text);
+      };
+      // The outer nginx proxies to 3000, which nothing in the workspace describes; the stack/ folder has
+      // its own nginx and gunicorn. The outer one must not be told "no app server listens on 3000".
+      w('nginx.conf', 'events {}\nhttp { server { listen 127.0.0.1:8080; location / { proxy_pass http://127.0.0.1:3000; } } }\n');
+      w('stack/nginx.conf', 'events {}\nhttp { server { listen 127.0.0.1:8090; location / { proxy_pass http://127.0.0.1:8001; } } }\n');
+      w('stack/gunicorn.conf.py', 'bind = "127.0.0.1:8000"\n');
+      const f = topologyOf(tmp);
+      assert.deepStrictEqual(f.map((x) => `${path.relative(tmp, x.file)}:${x.range.start.line + 1} ${x.ruleId}`), ['stack/nginx.conf:2 topology/pass-target-without-listener']);
+      // The editor path agrees (all nginx files of the workspace are its candidates).
+      const host = new NodeFileHost();
+      const candidates = [path.join(tmp, 'nginx.conf'), path.join(tmp, 'stack', 'nginx.conf')];
+      const outer = lintOneFile(candidates[0], candidates, { host, appServerFiles: [path.join(tmp, 'stack', 'gunicorn.conf.py')] });
+      assert.deepStrictEqual(outer.filter((x) => x.ruleId.startsWith('topology/')), []);
+      // An app file itself is never linted as nginx.
+      assert.deepStrictEqual(lintOneFile(path.join(tmp, 'stack', 'gunicorn.conf.py'), candidates, { host }), []);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('app-server readers', () => {
   it('gunicorn: top-level literal assignments only, the last one winning; computed values unknown', () => {
     const text = ['import os', 'bind = ["127.0.0.1:8000", "unix:/run/app.sock"]  # both', 'timeout = 60', 'if os.environ.get("X"):', '    timeout = 5', 'timeout = 90', 'workers = os.cpu_count() * 2', 'keepalive = """', 'x"""', ''].join('\n');

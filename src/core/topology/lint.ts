@@ -1,5 +1,6 @@
 // Runs the cross-layer rules over a workspace: nginx trees (already built by the nginx lint) and the
 // app-server configs found beside them.
+import { runRuleSafely } from '../ruleRunner';
 import type { Finding } from '../finding';
 import type { AppServerConfig } from '../configs/appServers';
 import { RuleContext } from '../configs/nginx/rule';
@@ -14,30 +15,19 @@ export interface TopologyOptions {
   rules?: TopologyRule[];
 }
 
-export function lintTopology(trees: ConfTree[], apps: AppServerConfig[], texts: ReadonlyMap<string, string>, options: TopologyOptions = {}): Finding[] {
+export function lintTopology(trees: ConfTree[], apps: AppServerConfig[], texts: ReadonlyMap<string, string>, options: TopologyOptions = {}, nginxFiles: string[] = []): Finding[] {
   if (trees.length === 0 || apps.length === 0) return [];
   const ctx = new TopologyContext(
     trees.map((tree) => ({ tree, ctx: new RuleContext(tree, treeVersion(tree, options.nginxVersion)) })),
     apps,
     texts,
+    nginxFiles,
   );
   for (const rule of options.rules ?? topologyRules) {
     if (options.disabledRules?.has(rule.id)) continue;
     ctx.rule = rule;
-    try {
-      rule.check(ctx);
-    } catch (err) {
-      ctx.findings.push({
-        ruleId: rule.id,
-        cause: rule.cause,
-        severity: 'info',
-        message: `internal error in rule ${rule.id}: ${(err as Error)?.message ?? String(err)}; other rules still ran`,
-        file: trees[0].rootFile,
-        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-        related: [],
-        fixes: [],
-      });
-    }
+    const failed = runRuleSafely(rule, trees[0].rootFile, () => rule.check(ctx));
+    if (failed) ctx.findings.push(failed);
   }
   return ctx.findings;
 }

@@ -5,6 +5,7 @@ import type { CauseId, Finding, Fix, Range, Related, Severity, TextEdit } from '
 import type { AppServerConfig } from '../configs/appServers';
 import { RuleContext } from '../configs/nginx/rule';
 import type { ConfNode, ConfTree } from '../configs/nginx/tree';
+import * as path from 'path';
 import { LineIndex } from '../text';
 import { NginxHop, NginxListener, nginxHops, nginxListeners } from './chain';
 
@@ -21,6 +22,8 @@ export interface TreeView {
   ctx: RuleContext;
   hops: NginxHop[];
   listeners: NginxListener[];
+  /** The app servers that belong with this tree's stack (see pairApps). */
+  apps: AppServerConfig[];
 }
 
 export class TopologyContext {
@@ -33,8 +36,18 @@ export class TopologyContext {
     readonly apps: AppServerConfig[],
     /** The text of app-server files, for edits that insert a line. */
     private readonly texts: ReadonlyMap<string, string>,
+    /** Every nginx file of the workspace (not only these trees'), to pair app servers with their stack. */
+    nginxFiles: string[] = [],
   ) {
-    this.views = trees.map(({ tree, ctx }) => ({ tree, ctx, hops: nginxHops(tree, ctx), listeners: nginxListeners(ctx) }));
+    const files = nginxFiles.length ? nginxFiles : trees.flatMap(({ tree }) => [...tree.files.keys()]);
+    const nearest = new Map(apps.map((a) => [a, nearestFiles(a.file, files)]));
+    this.views = trees.map(({ tree, ctx }) => ({
+      tree,
+      ctx,
+      hops: nginxHops(tree, ctx),
+      listeners: nginxListeners(ctx),
+      apps: apps.filter((a) => nearest.get(a)!.some((f) => tree.files.has(f))),
+    }));
   }
 
   /** Every listener nginx itself has, over all trees (a target may be another server block). */
@@ -70,6 +83,33 @@ export class TopologyContext {
   replaceRange(file: string, range: Range, newText: string): TextEdit {
     return { file, range, newText };
   }
+}
+
+/**
+ * The nginx files nearest to an app server's config in the folder tree (the longest shared folder path):
+ * a workspace with two stacks side by side (`shop/` and `blog/`, each with its nginx and its gunicorn)
+ * pairs each app with its own nginx, while `deploy/nginx/` and `app/` in one repository pair with each
+ * other for want of anything nearer.
+ */
+export function nearestFiles(appFile: string, nginxFiles: string[]): string[] {
+  const parts = (p: string) => path.dirname(p).split(/[\\/]+/);
+  const mine = parts(appFile);
+  const shared = (f: string) => {
+    const o = parts(f);
+    let i = 0;
+    while (i < mine.length && i < o.length && mine[i] === o[i]) i++;
+    return i;
+  };
+  let best = -1;
+  let out: string[] = [];
+  for (const f of nginxFiles) {
+    const n = shared(f);
+    if (n > best) {
+      best = n;
+      out = [f];
+    } else if (n === best) out.push(f);
+  }
+  return out;
 }
 
 export function seconds(ms: number): string {

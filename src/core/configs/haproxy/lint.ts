@@ -1,5 +1,6 @@
 // Runs the HAProxy rules over one file and turns read and parse problems into findings. HAProxy has no
 // include directive: each file is read on its own (several `-f` files are noted where it matters).
+import { runRuleSafely } from '../../ruleRunner';
 import * as path from 'path';
 import type { Finding } from '../../finding';
 import { FileHost, FileReadError } from '../../host';
@@ -59,21 +60,8 @@ export function lintHaproxyText(file: string, text: string, options: HaproxyLint
     if (options.disabledRules?.has(rule.id)) continue;
     if (rule.appliesTo.length > 0 && !rule.appliesTo.some((k) => config.keywords.has(k))) continue;
     ctx.rule = rule;
-    try {
-      rule.check(ctx);
-    } catch (err) {
-      // One broken rule must not take the others (or the editor) down with it.
-      findings.push({
-        ruleId: rule.id,
-        cause: rule.cause,
-        severity: 'info',
-        message: `internal error in rule ${rule.id}: ${(err as Error)?.message ?? String(err)}; other rules still ran`,
-        file,
-        range: NOWHERE,
-        related: [],
-        fixes: [],
-      });
-    }
+    const failed = runRuleSafely(rule, file, () => rule.check(ctx));
+    if (failed) findings.push(failed);
   }
   findings.push(...ctx.findings);
   return findings;

@@ -1,4 +1,5 @@
 // Runs the nginx rules over config trees and turns parser/include problems into findings.
+import { runRuleSafely } from '../../ruleRunner';
 import * as path from 'path';
 import type { CauseId, Finding } from '../../finding';
 import { ConfTree, SourceCache, buildTree } from './tree';
@@ -48,21 +49,8 @@ export function lintTree(tree: ConfTree, options: NginxLintOptions = {}): Findin
     if (options.disabledRules?.has(rule.id)) continue;
     if (rule.appliesTo.length > 0 && !rule.appliesTo.some((n) => tree.byName.has(n))) continue;
     ctx.rule = rule;
-    try {
-      rule.check(ctx);
-    } catch (err) {
-      // One broken rule must not take the others (or the editor) down with it.
-      findings.push({
-        ruleId: rule.id,
-        cause: rule.cause,
-        severity: 'info',
-        message: `internal error in rule ${rule.id}: ${(err as Error)?.message ?? String(err)}; other rules still ran`,
-        file: tree.rootFile,
-        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-        related: [],
-        fixes: [],
-      });
-    }
+    const failed = runRuleSafely(rule, tree.rootFile, () => rule.check(ctx));
+    if (failed) findings.push(failed);
   }
   findings.push(...ctx.findings);
   return findings;

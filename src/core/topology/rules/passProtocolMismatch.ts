@@ -13,7 +13,7 @@ export const passProtocolMismatch: TopologyRule = {
     for (const view of ctx.views)
       for (const hop of view.hops)
         for (const t of hop.targets)
-          for (const app of ctx.apps)
+          for (const app of view.apps)
             for (const l of app.listeners) {
               if (l.protocol === t.protocol || !listenerServes(l, t)) continue;
               // An error needs certainty: a name (a compose service, say) matched to a wildcard bind by port is a guess.

@@ -10,9 +10,9 @@ export const passTargetWithoutListener: TopologyRule = {
   severity: 'warning',
   title: 'nginx passes requests to a local address or socket where no app server of the workspace listens',
   check(ctx) {
-    const listeners = ctx.apps.flatMap((app) => app.listeners.map((l) => ({ app, l })));
-    if (listeners.length === 0) return; // the workspace does not describe its app servers: nothing to compare
-    for (const view of ctx.views)
+    for (const view of ctx.views) {
+      const listeners = view.apps.flatMap((app) => app.listeners.map((l) => ({ app, l })));
+      if (listeners.length === 0) continue; // the stack's app servers are not described: nothing to compare
       for (const hop of view.hops)
         for (const t of hop.targets) {
           // A TLS endpoint (a gateway, stunnel, an app with its own certificate) is not among the plain listeners read here.
@@ -34,6 +34,7 @@ export const passTargetWithoutListener: TopologyRule = {
             t.argIndex,
           );
         }
+    }
   },
 };
 

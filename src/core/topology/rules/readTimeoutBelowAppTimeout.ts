@@ -14,7 +14,7 @@ export const readTimeoutBelowAppTimeout: TopologyRule = {
   check(ctx) {
     for (const view of ctx.views)
       for (const hop of view.hops)
-        for (const { app } of distinctApps(servedBy(hop, ctx.apps))) {
+        for (const { app } of distinctApps(servedBy(hop, view.apps))) {
           const limit = app.requestTimeout;
           if (!limit || limit.ms <= 0 || hop.readTimeout.ms >= limit.ms) continue;
           const rt = hop.readTimeout;

@@ -16,7 +16,7 @@ export const upstreamKeepaliveOutlivesApp: TopologyRule = {
       for (const hop of view.hops) {
         const ka = hop.keepAlive;
         if (!ka) continue;
-        for (const { app } of distinctApps(servedBy(hop, ctx.apps))) {
+        for (const { app } of distinctApps(servedBy(hop, view.apps))) {
           const idle = app.idleKeepAlive;
           // 0: the app closes after every response (nothing idle to race); Infinity: it never closes one itself.
           if (!idle || idle.ms <= 0 || !Number.isFinite(idle.ms) || ka.timeoutMs < idle.ms) continue;
