@@ -13,6 +13,8 @@ import type { ConfTree } from './configs/nginx/tree';
 import { appServerConfigs, isAppServerCandidate } from './configs/appServers';
 import { readAppSide } from './topology/workspace';
 import { lintTopology } from './topology/lint';
+import { HaproxyConfig } from './configs/haproxy/config';
+import { parseHaproxy } from './configs/haproxy/parser';
 
 /** The config formats the linter reads. */
 export type ConfigKind = 'nginx' | 'haproxy';
@@ -135,12 +137,21 @@ function isAppServerFile(host: FileHost, file: string): boolean {
 }
 
 /** Cross-layer findings of these trees against the app servers in `appFiles`, without ones already seen. */
-function topologyFindings(trees: ConfTree[], appFiles: string[], options: LintOptions, seen: Set<string>, nginxFiles: string[]): { findings: Finding[]; appFiles: string[] } {
-  if (trees.length === 0 || appFiles.length === 0) return { findings: [], appFiles: [] };
+function topologyFindings(trees: ConfTree[], appFiles: string[], options: LintOptions, seen: Set<string>, nginxFiles: string[], haproxyFiles: string[] = []): { findings: Finding[]; appFiles: string[] } {
+  if (trees.length === 0 || (appFiles.length === 0 && haproxyFiles.length === 0)) return { findings: [], appFiles: [] };
   const side = readAppSide(options.host, [...new Set(appFiles)]);
+  const haproxy: HaproxyConfig[] = [];
+  for (const f of haproxyFiles) {
+    try {
+      const text = options.host.readFile(f);
+      haproxy.push(new HaproxyConfig(parseHaproxy(f, text), text));
+    } catch {
+      /* reported by the HAProxy lint (haproxy/unreadable) */
+    }
+  }
   const findings: Finding[] = [];
   const workspaceNginx = [...new Set([...nginxFiles, ...trees.flatMap((t) => [...t.files.keys()])])];
-  for (const f of lintTopology(trees, side.apps, side.texts, { nginxVersion: options.nginxVersion, disabledRules: options.disabledRules }, workspaceNginx)) {
+  for (const f of lintTopology(trees, side.apps, side.texts, { nginxVersion: options.nginxVersion, disabledRules: options.disabledRules }, workspaceNginx, haproxy)) {
     const key = `${f.ruleId}\0${f.file}\0${f.range.start.line}:${f.range.start.character}\0${f.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -185,7 +196,7 @@ function* lintSteps(paths: string[], options: LintOptions): Generator<void, Lint
   if (!cancelled) {
     // The chain as a whole: nginx against the app servers behind it.
     const appFiles = [...app, ...collectAppServerFiles(options.host, paths), ...(options.appServerFiles ?? [])];
-    const topo = topologyFindings(trees, appFiles, options, seen, nginx);
+    const topo = topologyFindings(trees, appFiles, options, seen, nginx, haproxy);
     for (const x of topo.findings) findings.push(x);
     for (const f of topo.appFiles) files.add(f);
     options.onProgress?.(roots.length, roots.length, '');
@@ -219,7 +230,16 @@ export async function lintPathsAsync(paths: string[], options: LintOptions): Pro
 export function lintOneFile(file: string, candidates: string[], options: LintOptions & { kind?: ConfigKind }): Finding[] {
   // `kind`: what the editor knows (the document's language), which beats the file name.
   const kind = options.kind ?? configKindOnHost(options.host, file);
-  if (kind === 'haproxy') return lintHaproxyFile(file, options.host, options).sort(compareFindings);
+  if (kind === 'haproxy') {
+    // Its own rules, and the cross-layer ones against the nginx behind it (every nginx root of the workspace
+    // is a candidate; the nearest ones in the folder tree are its stack).
+    const own = lintHaproxyFile(file, options.host, options);
+    const cache = new SourceCache(options.host);
+    const nginxFiles = nginxCandidates(candidates).filter((c) => c !== file);
+    const trees = findRoots(nginxFiles, cache).map((r) => buildTree(r, cache));
+    const cross = topologyFindings(trees, options.appServerFiles ?? [], options, new Set(), nginxFiles, [file]).findings.filter((f) => f.file === file);
+    return [...own, ...cross].sort(compareFindings);
+  }
   // An app server's config (gunicorn.conf.py …) is read for the cross-layer rules, never linted as nginx.
   if (kind === undefined && isAppServerFile(options.host, file)) return [];
   const cache = new SourceCache(options.host);

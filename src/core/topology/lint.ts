@@ -8,6 +8,7 @@ import type { ConfTree } from '../configs/nginx/tree';
 import { treeVersion } from '../configs/nginx/lint';
 import { TopologyContext, TopologyRule } from './rule';
 import { topologyRules } from './rules';
+import type { HaproxyConfig } from '../configs/haproxy/config';
 
 export interface TopologyOptions {
   nginxVersion?: string;
@@ -15,13 +16,15 @@ export interface TopologyOptions {
   rules?: TopologyRule[];
 }
 
-export function lintTopology(trees: ConfTree[], apps: AppServerConfig[], texts: ReadonlyMap<string, string>, options: TopologyOptions = {}, nginxFiles: string[] = []): Finding[] {
-  if (trees.length === 0 || apps.length === 0) return [];
+export function lintTopology(trees: ConfTree[], apps: AppServerConfig[], texts: ReadonlyMap<string, string>, options: TopologyOptions = {}, nginxFiles: string[] = [], haproxy: HaproxyConfig[] = []): Finding[] {
+  // Something to compare: nginx with app servers behind it, or HAProxy with nginx behind it.
+  if (trees.length === 0 || (apps.length === 0 && haproxy.length === 0)) return [];
   const ctx = new TopologyContext(
     trees.map((tree) => ({ tree, ctx: new RuleContext(tree, treeVersion(tree, options.nginxVersion)) })),
     apps,
     texts,
     nginxFiles,
+    haproxy,
   );
   for (const rule of options.rules ?? topologyRules) {
     if (options.disabledRules?.has(rule.id)) continue;

@@ -7,7 +7,10 @@ import { RuleContext } from '../configs/nginx/rule';
 import type { ConfNode, ConfTree } from '../configs/nginx/tree';
 import * as path from 'path';
 import { LineIndex } from '../text';
-import { NginxHop, NginxListener, nginxHops, nginxListeners } from './chain';
+import { HaproxyTarget, NginxHop, NginxListener, haproxyTargets, nginxHops, nginxListeners } from './chain';
+import { HaproxyConfig } from '../configs/haproxy/config';
+import { HaproxyRuleContext } from '../configs/haproxy/rule';
+import type { HaproxyLine } from '../configs/haproxy/parser';
 
 export interface TopologyRule {
   id: string;
@@ -26,10 +29,20 @@ export interface TreeView {
   apps: AppServerConfig[];
 }
 
+/** An HAProxy file in front: its servers, the edit builders of its own rules, and what it sits nearest to. */
+export interface HaproxyView {
+  config: HaproxyConfig;
+  edit: HaproxyRuleContext;
+  targets: HaproxyTarget[];
+  /** The nginx trees nearest to it in the folder tree (its stack), by index into `views`. */
+  near: TreeView[];
+}
+
 export class TopologyContext {
   readonly findings: Finding[] = [];
   rule!: TopologyRule;
   readonly views: TreeView[];
+  readonly haproxy: HaproxyView[];
 
   constructor(
     trees: Array<{ tree: ConfTree; ctx: RuleContext }>,
@@ -38,6 +51,7 @@ export class TopologyContext {
     private readonly texts: ReadonlyMap<string, string>,
     /** Every nginx file of the workspace (not only these trees'), to pair app servers with their stack. */
     nginxFiles: string[] = [],
+    haproxy: HaproxyConfig[] = [],
   ) {
     const files = nginxFiles.length ? nginxFiles : trees.flatMap(({ tree }) => [...tree.files.keys()]);
     const nearest = new Map(apps.map((a) => [a, nearestFiles(a.file, files)]));
@@ -48,6 +62,19 @@ export class TopologyContext {
       listeners: nginxListeners(ctx),
       apps: apps.filter((a) => nearest.get(a)!.some((f) => tree.files.has(f))),
     }));
+    this.haproxy = haproxy.map((config) => {
+      const near = nearestFiles(config.file, files);
+      return { config, edit: new HaproxyRuleContext(config), targets: haproxyTargets(config), near: this.views.filter((v) => near.some((f) => v.tree.files.has(f))) };
+    });
+  }
+
+  reportHaproxy(config: HaproxyConfig, line: HaproxyLine, message: string, related: Related[], fixes: Fix[] = [], wordIndex?: number): void {
+    const w = wordIndex !== undefined ? line.words[wordIndex] : undefined;
+    this.findings.push({ ruleId: this.rule.id, cause: this.rule.cause, severity: this.rule.severity, message, file: config.file, range: config.lines.range(w ? w.start : line.start, w ? w.end : line.end), related, fixes });
+  }
+
+  relatedHaproxy(config: HaproxyConfig, line: HaproxyLine, message: string): Related {
+    return { file: config.file, range: config.lines.range(line.start, line.end), message };
   }
 
   /** Every listener nginx itself has, over all trees (a target may be another server block). */
