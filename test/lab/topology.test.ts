@@ -142,6 +142,16 @@ describe('cross-layer findings against real nginx and gunicorn', function () {
     assert.match(log, /connect\(\) to unix:\S+wrong\.sock failed \(2: No such file or directory\) while connecting to upstream/);
   });
 
+  it('probe --config: the verdict for the socket 502 is routing, with the cross-layer finding as evidence', async () => {
+    const r = await runCli(['probe', `http://127.0.0.1:${nginx!.port}/moved/`, '--samples', '1', '--no-proxy', '--config', nginx!.dir, '--format', 'json'], 30000);
+    const report = JSON.parse(r.stdout) as { status: number; verdict: { cause: string; confidence: string; evidence: string[]; nextSteps: string[] } };
+    assert.strictEqual(report.status, 502);
+    assert.strictEqual(report.verdict.cause, 'routing', JSON.stringify(report.verdict));
+    assert.strictEqual(report.verdict.confidence, 'high');
+    assert.ok(report.verdict.evidence.some((e) => e.startsWith('topology/pass-target-without-listener') && e.includes('app.sock')), JSON.stringify(report.verdict.evidence));
+    assert.match(report.verdict.nextSteps[0], /^Change nginx\.conf:\d+ or the app server's setting/);
+  });
+
   it('lint names the nginx line and the gunicorn setting for each, across the two files', async () => {
     const r = await runCli(['lint', nginx!.dir, '--format', 'json'], 30000);
     const { findings } = JSON.parse(r.stdout) as LintJson;
