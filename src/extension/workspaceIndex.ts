@@ -10,7 +10,7 @@ const SEARCH_GLOB = '{**/*.conf,**/*.conf.template,**/*.nginx,**/*.nginxconf,**/
 /** The same folders the core's folder walk skips. */
 export const EXCLUDE_GLOB = '{**/node_modules/**,**/.git/**,**/.hg/**,**/.svn/**,**/dist/**,**/out/**,**/.vscode-test/**,**/.e2e/**,**/__pycache__/**,**/.venv/**,**/venv/**}';
 /** App servers the cross-layer rules compare nginx with (gunicorn, uWSGI, PHP-FPM pools, Node servers). */
-const APP_GLOB = '{**/*gunicorn*.py,**/*.ini,**/*.conf,**/server.js,**/server.ts,**/server.mjs,**/app.js,**/app.ts,**/app.mjs,**/index.js,**/index.ts,**/main.js,**/main.ts,**/bin/www}';
+const APP_GLOB = '{**/*gunicorn*.py,**/*.ini,**/*.conf,**/server.js,**/server.ts,**/server.mjs,**/app.js,**/app.ts,**/app.mjs,**/index.js,**/index.ts,**/main.js,**/main.ts,**/bin/www,**/Procfile,**/Dockerfile,**/Dockerfile.*,**/*.dockerfile,**/docker-compose*.yml,**/docker-compose*.yaml,**/compose*.yml,**/compose*.yaml}';
 const MAX_FILES = 20000;
 const SNIFF_BYTES = 65536;
 

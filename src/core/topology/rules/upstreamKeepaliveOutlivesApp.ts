@@ -44,9 +44,11 @@ function fixesFor(ctx: TopologyContext, view: TreeView, hop: NginxHop, app: AppS
   const fixes: Fix[] = [];
   // The app keeps idle connections longer than nginx does: nginx's timeout and a margin, in the app's unit.
   const appWantsMs = ka.timeoutMs + 5000;
-  if (app.kind === 'gunicorn') {
+  if (app.kind === 'gunicorn' && !(app.fromCommand && idle.isDefault)) {
+    // A config file gets a new line; a command line only has its flag's value changed (no flag: no fix there).
     const v = String(Math.ceil(appWantsMs / 1000));
-    const edit = idle.isDefault ? ctx.appendToFile(app.file, [`keepalive = ${v}  # longer than nginx's upstream keepalive_timeout (${seconds(ka.timeoutMs)})`]) : ctx.replaceRange(app.file, idle.range, v);
+    const q = idle.quote ?? '';
+    const edit = idle.isDefault ? ctx.appendToFile(app.file, [`keepalive = ${v}  # longer than nginx's upstream keepalive_timeout (${seconds(ka.timeoutMs)})`]) : ctx.replaceRange(app.file, idle.range, q + v + q);
     if (edit) fixes.push({ title: `Raise gunicorn's keepalive to ${v} s (longer than nginx's ${seconds(ka.timeoutMs)})`, edits: [edit] });
   } else if (app.kind === 'node' && !idle.isDefault) {
     fixes.push({ title: `Raise keepAliveTimeout to ${appWantsMs} ms (longer than nginx's ${seconds(ka.timeoutMs)})`, edits: [ctx.replaceRange(app.file, idle.range, String(appWantsMs))] });
