@@ -158,6 +158,52 @@ describe('app servers started from a command line', () => {
   });
 });
 
+describe('compose service names as nginx targets', () => {
+  const nginxTo = (target: string) => `events {}\nhttp {\n    server {\n        listen 80;\n        location / {\n            proxy_pass http://${target};\n        }\n    }\n}\n`;
+  const run = (bind: string, target: string) => {
+    const tmp = fs.mkdtempSync(path.join(require('os').tmpdir(), 'gd-compose-svc-'));
+    fs.mkdirSync(path.join(tmp, 'nginx'));
+    fs.writeFileSync(path.join(tmp, 'nginx', 'nginx.conf'), nginxTo(target));
+    fs.writeFileSync(path.join(tmp, 'docker-compose.yml'), `services:\n  nginx:\n    image: nginx:1.27\n  app:\n    command: gunicorn --bind ${bind} app:app\n`);
+    return tmp;
+  };
+
+  it('the service binds its own loopback: nginx in another container cannot reach it; the fix binds 0.0.0.0', () => {
+    const tmp = run('127.0.0.1:8000', 'app:8000');
+    try {
+      const f = topologyOf(tmp);
+      assert.deepStrictEqual(f.map((x) => x.ruleId), ['topology/pass-target-without-listener']);
+      assert.match(f[0].message, /compose service app on port 8000, and gunicorn \(docker-compose\.yml service app\) listens on 127\.0\.0\.1:8000: the loopback of its own container/);
+      fixTopologyUntilStable(tmp);
+      assert.match(fs.readFileSync(path.join(tmp, 'docker-compose.yml'), 'utf8'), /gunicorn --bind 0\.0\.0\.0:8000 app:app/);
+      assert.deepStrictEqual(topologyOf(tmp), []);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('the service listens on another port: the fix points nginx at it', () => {
+    const tmp = run('0.0.0.0:8001', 'app:8000');
+    try {
+      const f = topologyOf(tmp);
+      assert.deepStrictEqual(f.map((x) => x.ruleId), ['topology/pass-target-without-listener']);
+      fixTopologyUntilStable(tmp);
+      assert.match(fs.readFileSync(path.join(tmp, 'nginx', 'nginx.conf'), 'utf8'), /proxy_pass http:\/\/app:8001;/);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('bound to 0.0.0.0 on the right port: silent', () => {
+    const tmp = run('0.0.0.0:8000', 'app:8000');
+    try {
+      assert.deepStrictEqual(topologyOf(tmp), []);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('app-server readers', () => {
   it('gunicorn: top-level literal assignments only, the last one winning; computed values unknown', () => {
     const text = ['import os', 'bind = ["127.0.0.1:8000", "unix:/run/app.sock"]  # both', 'timeout = 60', 'if os.environ.get("X"):', '    timeout = 5', 'timeout = 90', 'workers = os.cpu_count() * 2', 'keepalive = """', 'x"""', ''].join('\n');

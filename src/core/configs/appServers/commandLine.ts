@@ -217,7 +217,9 @@ export function appsFromCommands(file: string, text: string): AppServerConfig[] 
             return { value: String(x.value), start: s, end: e, quote: text[s] === '"' || text[s] === "'" ? text[s] : '' };
           });
         }
-        if (words) push(appFromCommand(file, lines, words, `${base} service ${name}`));
+        const app = words ? appFromCommand(file, lines, words, `${base} service ${name}`) : undefined;
+        if (app) app.service = name;
+        push(app);
       }
     }
   } else {

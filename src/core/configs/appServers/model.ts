@@ -51,6 +51,8 @@ export interface AppServerConfig {
   idleKeepAlive?: AppTimeout & { setting: string };
   /** Read from a command line (Procfile, Dockerfile, compose `command:`): settings are flags, not lines. */
   fromCommand?: boolean;
+  /** The compose service it runs in: other containers reach it by this name. */
+  service?: string;
   /** Problems reading it (not a config we can read); reported as findings by the caller. */
   problems: { message: string; range: Range }[];
 }
