@@ -102,9 +102,10 @@ export class CaddyConfig {
     return { options, incomplete };
   }
 
-  /** The first sub-directive named `name` (among expanded options), and the `transport http` block's. */
+  /** The sub-directive named `name` in effect (among expanded options): the last one, as Caddy's own parsing keeps the last. */
   option(rp: ReverseProxy, name: string): CaddyDirective | undefined {
-    return rp.options.find((o) => o.name === name);
+    for (let i = rp.options.length - 1; i >= 0; i--) if (rp.options[i].name === name) return rp.options[i];
+    return undefined;
   }
 
   /** The `transport` directive, its name (`http` by default), and its expanded options. */

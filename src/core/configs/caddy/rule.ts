@@ -54,6 +54,11 @@ export class CaddyRuleContext {
 
   // ---- edit builders ----
 
+  /** Replaces one token (quoted only when the new value needs it). */
+  replaceToken(token: CaddyToken, value: string): TextEdit {
+    return { file: this.file, range: this.config.lines.range(token.start, token.end), newText: quoteIfNeeded(value) };
+  }
+
   /**
    * A new sub-directive at the start of `directive`'s block, indented like the block's first line (or one
    * level deeper than the directive). Without a block, one is opened at the end of the directive's line;

@@ -33,13 +33,19 @@ export const upstreamsWithoutHealthChecks: CaddyRule = {
       const retries = opt('lb_retries')?.args[0];
       if (retries && (retries.env || retries.text.includes('{') || Number(retries.text) > 0)) continue;
       const n = rp.upstreams.length;
+      // An option written as 0 is changed in place (the last one is the one in effect); otherwise added.
+      const setTo = (name: string, value: string) => {
+        const existing = opt(name);
+        if (existing && cfg.isOwn(existing) && existing.args[0]) return ctx.replaceToken(existing.args[0], value);
+        return ctx.insertInBlock(rp.directive, `${name} ${value}`);
+      };
       ctx.report(
         rp.directive,
         `reverse_proxy balances over ${n} upstreams with no health checks (\`health_uri\`, \`fail_duration\`) and no retries (\`lb_try_duration\` is 0 by default): when one of them is down, Caddy keeps choosing it for its share of requests and answers each of those with 502 ("dial tcp …: connect: connection refused" in the log).`,
         {
           fixes: [
-            { title: 'Retry another upstream for up to 5s (`lb_try_duration 5s`, the docs’ starting point)', edits: [ctx.insertInBlock(rp.directive, 'lb_try_duration 5s')] },
-            { title: 'Take a failing upstream out for 30s (passive health check `fail_duration 30s`)', edits: [ctx.insertInBlock(rp.directive, 'fail_duration 30s')] },
+            { title: 'Retry another upstream for up to 5s (`lb_try_duration 5s`, the docs’ starting point)', edits: [setTo('lb_try_duration', '5s')] },
+            { title: 'Take a failing upstream out for 30s (passive health check `fail_duration 30s`)', edits: [setTo('fail_duration', '30s')] },
           ],
         },
       );
