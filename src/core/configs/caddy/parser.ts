@@ -68,6 +68,8 @@ export interface ParsedCaddy {
 
 /** Tokens past this many are not parsed (a generated blob, not a config); the file is reported instead. */
 export const MAX_TOKENS = 2_000_000;
+/** Blocks nested deeper than this are not followed (no real config comes close; the parser recurses). */
+export const MAX_DEPTH = 200;
 
 const LF = 10;
 const CR = 13;
@@ -150,7 +152,7 @@ export function lexCaddyfile(text: string, problems: CaddyProblem[]): CaddyToken
       tokens.push({ text: value, start, end: i, line: startLine, endLine: line, quoted: true, env: value.includes('{$') });
       continue;
     }
-    // Heredoc (Caddy 2.7+): <<MARKER then a line break; the text runs to a line whose content is MARKER.
+    // Heredoc (Caddy 2.7+): <<MARKER then a line break; the text runs to a line that starts with MARKER.
     if (c === 60 && text.charCodeAt(i + 1) === 60) {
       const m = /^<<([A-Za-z0-9_-]+)\r?\n/.exec(text.slice(i, i + 260));
       if (m) {
@@ -163,10 +165,12 @@ export function lexCaddyfile(text: string, problems: CaddyProblem[]): CaddyToken
           let eol = text.indexOf('\n', p);
           if (eol === -1) eol = n;
           const l = text.slice(p, eol).replace(/\r$/, '');
-          if (l.trim() === marker) {
-            const indent = l.slice(0, l.indexOf(marker));
+          // The closing marker starts its line (after indentation); tokens may follow it (`HTML 200`).
+          const close = /^[ \t]*/.exec(l)![0].length;
+          if (l.startsWith(marker, close) && (l.length === close + marker.length || /[ \t]/.test(l[close + marker.length]))) {
+            const indent = l.slice(0, close);
             value = lines.map((x) => (x.startsWith(indent) ? x.slice(indent.length) : x)).join('\n');
-            p = p + l.indexOf(marker) + marker.length;
+            p = p + close + marker.length;
             break;
           }
           lines.push(l);
@@ -216,6 +220,7 @@ function isClose(t: CaddyToken | undefined): boolean {
 
 class Parser {
   private pos = 0;
+  private depth = 0;
   constructor(
     private readonly toks: CaddyToken[],
     private readonly problems: CaddyProblem[],
@@ -303,6 +308,21 @@ class Parser {
   /** The body of a block whose `{` was just consumed, up to and including its `}`. */
   private block(open: CaddyToken): CaddyBlock {
     const b: CaddyBlock = { open, directives: [] };
+    const t = this.toks;
+    if (this.depth >= MAX_DEPTH) {
+      this.problems.push({ message: `blocks nested deeper than ${MAX_DEPTH} levels: the rest of the file was not inspected`, start: open.start, end: open.end, severity: 'error' });
+      this.pos = t.length;
+      return b;
+    }
+    this.depth++;
+    try {
+      return this.blockBody(b, open);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private blockBody(b: CaddyBlock, open: CaddyToken): CaddyBlock {
     const t = this.toks;
     while (this.pos < t.length) {
       if (isClose(t[this.pos])) {
