@@ -1,6 +1,6 @@
 // The entry point shared by the CLI and the editor: find the config files under some paths, tell nginx
-// from HAProxy files, work out which nginx files are roots (not included by another), lint the roots with
-// their includes and each HAProxy file on its own, and return findings in one shape.
+// from HAProxy and Caddy files, work out which nginx files are roots (not included by another), lint the
+// roots with their includes and each HAProxy file and Caddyfile on its own, and return findings in one shape.
 import * as path from 'path';
 import { Finding, compareFindings } from './finding';
 import { FileHost, FileReadError } from './host';
@@ -9,6 +9,7 @@ import { SourceCache, buildTree, findRoots } from './configs/nginx/tree';
 export { findRoots };
 import { NginxLintOptions, isNginxFileName, lintNginxRoots, looksLikeNginx } from './configs/nginx/lint';
 import { HaproxyLintOptions, isHaproxyFileName, lintHaproxyFile, looksLikeHaproxy } from './configs/haproxy/lint';
+import { CaddyLintOptions, isCaddyFileName, isUnderCaddyFolder, lintCaddyFile, looksLikeCaddyfile } from './configs/caddy/lint';
 import type { ConfTree } from './configs/nginx/tree';
 import { appServerConfigs, isAppServerCandidate } from './configs/appServers';
 import { readAppSide } from './topology/workspace';
@@ -17,9 +18,9 @@ import { HaproxyConfig } from './configs/haproxy/config';
 import { parseHaproxy } from './configs/haproxy/parser';
 
 /** The config formats the linter reads. */
-export type ConfigKind = 'nginx' | 'haproxy';
+export type ConfigKind = 'nginx' | 'haproxy' | 'caddy';
 
-export interface LintOptions extends NginxLintOptions, HaproxyLintOptions {
+export interface LintOptions extends NginxLintOptions, HaproxyLintOptions, CaddyLintOptions {
   host: FileHost;
   /** Stops a long scan between files; checked often, never mid-file. */
   isCancelled?: () => boolean;
@@ -77,13 +78,15 @@ export function collectAppServerFiles(host: FileHost, paths: string[]): string[]
  * content; undefined when it is neither (the editor's index uses this too).
  */
 export function configKindOf(file: string, head: () => string): ConfigKind | undefined {
+  if (isCaddyFileName(file)) return 'caddy';
   if (isHaproxyFileName(file)) return 'haproxy';
   if (isNginxFileName(file)) return 'nginx';
   if (/\.cfg$/.test(file)) return looksLikeHaproxy(head()) ? 'haproxy' : undefined;
-  if (!/\.(conf|conf\.template)$/.test(file)) return undefined;
+  if (!/\.(conf|conf\.template)$/.test(file)) return isUnderCaddyFolder(file) && looksLikeCaddyfile(head()) ? 'caddy' : undefined;
   const text = head();
   if (looksLikeNginx(text)) return 'nginx';
-  return looksLikeHaproxy(text) ? 'haproxy' : undefined;
+  if (looksLikeHaproxy(text)) return 'haproxy';
+  return isUnderCaddyFolder(file) && looksLikeCaddyfile(text) ? 'caddy' : undefined;
 }
 
 /** The kind of a file on `host`; unreadable files that are not named like a config are nobody's. */
@@ -114,17 +117,19 @@ export function collectFiles(host: FileHost, paths: string[]): string[] {
  * HAProxy files and app-server configs among `files`; everything else is read as nginx (a file given by
  * name is nginx unless it reads like HAProxy or an app server's config).
  */
-function splitByKind(host: FileHost, files: string[]): { nginx: string[]; haproxy: string[]; app: string[] } {
+function splitByKind(host: FileHost, files: string[]): { nginx: string[]; haproxy: string[]; caddy: string[]; app: string[] } {
   const nginx: string[] = [];
   const haproxy: string[] = [];
+  const caddy: string[] = [];
   const app: string[] = [];
   for (const f of files) {
     const kind = configKindOnHost(host, f);
     if (kind === 'haproxy') haproxy.push(f);
+    else if (kind === 'caddy') caddy.push(f);
     else if (kind === undefined && isAppServerFile(host, f)) app.push(f);
     else nginx.push(f);
   }
-  return { nginx, haproxy, app };
+  return { nginx, haproxy, caddy, app };
 }
 
 function isAppServerFile(host: FileHost, file: string): boolean {
@@ -166,11 +171,13 @@ function topologyFindings(trees: ConfTree[], appFiles: string[], options: LintOp
  */
 function* lintSteps(paths: string[], options: LintOptions): Generator<void, LintResult, void> {
   const cache = new SourceCache(options.host);
-  const { nginx, haproxy, app } = splitByKind(options.host, collectFiles(options.host, paths));
+  const { nginx, haproxy, caddy, app } = splitByKind(options.host, collectFiles(options.host, paths));
   yield;
-  // HAProxy has no includes: every HAProxy file is a root of its own.
-  const roots = [...findRoots(nginx, cache), ...haproxy];
+  // HAProxy has no includes, and a Caddyfile is linted on its own (its imports are followed from it):
+  // every HAProxy file and Caddyfile is a root of its own.
+  const roots = [...findRoots(nginx, cache), ...haproxy, ...caddy];
   const isHaproxy = new Set(haproxy);
+  const isCaddy = new Set(caddy);
   const findings: Finding[] = [];
   const files = new Set<string>();
   let cancelled = false;
@@ -186,6 +193,11 @@ function* lintSteps(paths: string[], options: LintOptions): Generator<void, Lint
     if (isHaproxy.has(roots[i])) {
       files.add(roots[i]);
       for (const x of lintHaproxyFile(roots[i], options.host, options)) findings.push(x);
+      continue;
+    }
+    if (isCaddy.has(roots[i])) {
+      files.add(roots[i]);
+      for (const x of lintCaddyFile(roots[i], options.host, options)) findings.push(x);
       continue;
     }
     const { findings: f, trees: built } = lintNginxRoots([roots[i]], cache, options, seen);
@@ -240,6 +252,7 @@ export function lintOneFile(file: string, candidates: string[], options: LintOpt
     const cross = topologyFindings(trees, options.appServerFiles ?? [], options, new Set(), nginxFiles, [file]).findings.filter((f) => f.file === file);
     return [...own, ...cross].sort(compareFindings);
   }
+  if (kind === 'caddy') return lintCaddyFile(file, options.host, options).sort(compareFindings);
   // An app server's config (gunicorn.conf.py …) is read for the cross-layer rules, never linted as nginx.
   if (kind === undefined && isAppServerFile(options.host, file)) return [];
   const cache = new SourceCache(options.host);
@@ -249,9 +262,12 @@ export function lintOneFile(file: string, candidates: string[], options: LintOpt
   return findings.filter((f) => f.file === file).sort(compareFindings);
 }
 
-/** The nginx files among candidates (by name; `.cfg` files are HAProxy's): what nginx-only features read. */
+/**
+ * The nginx files among candidates (by name; `.cfg` files are HAProxy's, Caddyfiles and other files under
+ * a `caddy` folder are Caddy's): what nginx-only features read.
+ */
 export function nginxCandidates(candidates: string[]): string[] {
-  return candidates.filter((c) => !isHaproxyFileName(c) && !c.endsWith('.cfg'));
+  return candidates.filter((c) => !isHaproxyFileName(c) && !c.endsWith('.cfg') && !isCaddyFileName(c) && !(isUnderCaddyFolder(c) && !/\.conf$/.test(c)));
 }
 
 /**

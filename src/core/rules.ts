@@ -4,6 +4,7 @@ import type { CauseId, Severity } from './finding';
 import { nginxRules } from './configs/nginx/rules';
 import { topologyRules } from './topology/rules';
 import { haproxyRules } from './configs/haproxy/rules';
+import { caddyRules } from './configs/caddy/rules';
 
 export interface RuleMeta {
   id: string;
@@ -24,8 +25,12 @@ export const engineRules: RuleMeta[] = [
   { id: 'nginx/unreadable', cause: 'observability', severity: 'error', title: 'A config file cannot be read or is too large', engine: true },
   { id: 'haproxy/syntax', cause: 'upstream-down', severity: 'error', title: 'The HAProxy config does not parse: HAProxy would refuse to start or reload', engine: true },
   { id: 'haproxy/unreadable', cause: 'observability', severity: 'error', title: 'An HAProxy config file cannot be read, is too large, or is binary', engine: true },
+  { id: 'caddy/syntax', cause: 'upstream-down', severity: 'error', title: 'The Caddyfile does not parse: Caddy would refuse to start or reload', engine: true },
+  { id: 'caddy/import-cycle', cause: 'upstream-down', severity: 'error', title: 'Caddyfiles or snippets import each other in a cycle', engine: true },
+  { id: 'caddy/import-not-found', cause: 'observability', severity: 'info', title: 'An imported snippet or file is not in the workspace', engine: true },
+  { id: 'caddy/unreadable', cause: 'observability', severity: 'error', title: 'A Caddyfile cannot be read, is too large, or is binary', engine: true },
 ];
 
 export function allRules(): RuleMeta[] {
-  return [...engineRules, ...[...nginxRules, ...haproxyRules, ...topologyRules].map((r) => ({ id: r.id, cause: r.cause, severity: r.severity, title: r.title, crossLayer: topologyRules.includes(r as never) || undefined }))];
+  return [...engineRules, ...[...nginxRules, ...haproxyRules, ...caddyRules, ...topologyRules].map((r) => ({ id: r.id, cause: r.cause, severity: r.severity, title: r.title, crossLayer: topologyRules.includes(r as never) || undefined }))];
 }
