@@ -16,6 +16,8 @@ import { readAppSide } from './topology/workspace';
 import { lintTopology } from './topology/lint';
 import { HaproxyConfig } from './configs/haproxy/config';
 import { parseHaproxy } from './configs/haproxy/parser';
+import { CaddyConfig } from './configs/caddy/config';
+import { parseCaddyfile } from './configs/caddy/parser';
 
 /** The config formats the linter reads. */
 export type ConfigKind = 'nginx' | 'haproxy' | 'caddy';
@@ -142,8 +144,9 @@ function isAppServerFile(host: FileHost, file: string): boolean {
 }
 
 /** Cross-layer findings of these trees against the app servers in `appFiles`, without ones already seen. */
-function topologyFindings(trees: ConfTree[], appFiles: string[], options: LintOptions, seen: Set<string>, nginxFiles: string[], haproxyFiles: string[] = []): { findings: Finding[]; appFiles: string[] } {
-  if (trees.length === 0 || (appFiles.length === 0 && haproxyFiles.length === 0)) return { findings: [], appFiles: [] };
+function topologyFindings(trees: ConfTree[], appFiles: string[], options: LintOptions, seen: Set<string>, nginxFiles: string[], haproxyFiles: string[] = [], caddyFiles: string[] = []): { findings: Finding[]; appFiles: string[] } {
+  if (trees.length === 0 && caddyFiles.length === 0) return { findings: [], appFiles: [] };
+  if (appFiles.length === 0 && haproxyFiles.length === 0) return { findings: [], appFiles: [] };
   const side = readAppSide(options.host, [...new Set(appFiles)]);
   const haproxy: HaproxyConfig[] = [];
   for (const f of haproxyFiles) {
@@ -154,9 +157,18 @@ function topologyFindings(trees: ConfTree[], appFiles: string[], options: LintOp
       /* reported by the HAProxy lint (haproxy/unreadable) */
     }
   }
+  const caddy: CaddyConfig[] = [];
+  for (const f of caddyFiles) {
+    try {
+      const text = options.host.readFile(f);
+      caddy.push(new CaddyConfig(parseCaddyfile(f, text), text));
+    } catch {
+      /* reported by the Caddy lint (caddy/unreadable) */
+    }
+  }
   const findings: Finding[] = [];
   const workspaceNginx = [...new Set([...nginxFiles, ...trees.flatMap((t) => [...t.files.keys()])])];
-  for (const f of lintTopology(trees, side.apps, side.texts, { nginxVersion: options.nginxVersion, disabledRules: options.disabledRules }, workspaceNginx, haproxy)) {
+  for (const f of lintTopology(trees, side.apps, side.texts, { nginxVersion: options.nginxVersion, disabledRules: options.disabledRules }, workspaceNginx, haproxy, caddy)) {
     const key = `${f.ruleId}\0${f.file}\0${f.range.start.line}:${f.range.start.character}\0${f.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -208,7 +220,7 @@ function* lintSteps(paths: string[], options: LintOptions): Generator<void, Lint
   if (!cancelled) {
     // The chain as a whole: nginx against the app servers behind it.
     const appFiles = [...app, ...collectAppServerFiles(options.host, paths), ...(options.appServerFiles ?? [])];
-    const topo = topologyFindings(trees, appFiles, options, seen, nginx, haproxy);
+    const topo = topologyFindings(trees, appFiles, options, seen, nginx, haproxy, caddy);
     for (const x of topo.findings) findings.push(x);
     for (const f of topo.appFiles) files.add(f);
     options.onProgress?.(roots.length, roots.length, '');
@@ -252,7 +264,13 @@ export function lintOneFile(file: string, candidates: string[], options: LintOpt
     const cross = topologyFindings(trees, options.appServerFiles ?? [], options, new Set(), nginxFiles, [file]).findings.filter((f) => f.file === file);
     return [...own, ...cross].sort(compareFindings);
   }
-  if (kind === 'caddy') return lintCaddyFile(file, options.host, options).sort(compareFindings);
+  if (kind === 'caddy') {
+    // Its own rules, and the cross-layer ones against the app servers behind it.
+    const own = lintCaddyFile(file, options.host, options);
+    const nginxFiles = nginxCandidates(candidates).filter((c) => c !== file);
+    const cross = topologyFindings([], options.appServerFiles ?? [], options, new Set(), nginxFiles, [], [file]).findings.filter((f) => f.file === file);
+    return [...own, ...cross].sort(compareFindings);
+  }
   // An app server's config (gunicorn.conf.py …) is read for the cross-layer rules, never linted as nginx.
   if (kind === undefined && isAppServerFile(options.host, file)) return [];
   const cache = new SourceCache(options.host);

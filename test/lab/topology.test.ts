@@ -12,6 +12,8 @@ import * as path from 'path';
 import { freePort, Nginx, runCli, startNginx, waitForPort } from '../support/probeLab';
 import { NGINX, nginxTest } from '../support/nginx';
 import { HAPROXY, haproxyCheck } from '../support/haproxy';
+import { CADDY, caddyValidate } from '../support/caddy';
+import { applyFixGroups } from '../../src/core/fixes';
 import { copyDir, fixTopologyUntilStable, topologyCases, topologyOf } from '../support/topology';
 
 const GUNICORN = ['/usr/bin/gunicorn', '/usr/local/bin/gunicorn'].find((p) => fs.existsSync(p));
@@ -205,8 +207,15 @@ describe('real nginx -t on the cross-layer fixture workspaces', () => {
         const tmp = copyDir(dir);
         try {
           if (fix) assert.ok(fixTopologyUntilStable(tmp) > 0 || !topologyOf(tmp).some((f) => f.fixes.length), 'fixes were offered and applied');
-          const r = nginxTest(path.join(tmp, 'nginx.conf'));
-          assert.ok(r.ok, `${path.relative(c.fires, dir) || 'fires'}: ${r.output}\n${fs.readFileSync(path.join(tmp, 'nginx.conf'), 'utf8')}`);
+          if (fs.existsSync(path.join(tmp, 'nginx.conf'))) {
+            const r = nginxTest(path.join(tmp, 'nginx.conf'));
+            assert.ok(r.ok, `${path.relative(c.fires, dir) || 'fires'}: ${r.output}\n${fs.readFileSync(path.join(tmp, 'nginx.conf'), 'utf8')}`);
+          }
+          const cf = path.join(tmp, 'Caddyfile');
+          if (fs.existsSync(cf) && CADDY) {
+            const v = caddyValidate(cf);
+            assert.ok(v.ok, `${path.relative(c.fires, dir) || 'fires'} caddy validate: ${v.output}\n${fs.readFileSync(cf, 'utf8')}`);
+          }
           const hx = path.join(tmp, 'haproxy.cfg');
           if (fs.existsSync(hx) && HAPROXY) {
             const h = haproxyCheck(hx);
@@ -315,5 +324,27 @@ backend web
     await new Promise<void>((res) => (lb!.exitCode !== null || lb!.signalCode !== null ? res() : lb!.once('exit', () => res())));
     lb = await startLb();
     assert.strictEqual(await get(lbPort, '/slow'), 200);
+  });
+});
+
+describe('the Caddy-side keep-alive fix keeps the Caddyfile valid (real caddy validate)', () => {
+  it('transport http { keepalive … } added to a bare reverse_proxy, and changed where it is set', function () {
+    if (!CADDY) this.skip();
+    const c = topologyCases().find((x) => x.name === 'topology-caddy-keepalive-outlives-app')!;
+    const tmp = copyDir(c.fires);
+    try {
+      const cf = path.join(tmp, 'Caddyfile');
+      const caddySide = topologyOf(tmp).map((f) => f.fixes.find((x) => x.edits.every((e) => e.file === cf)));
+      assert.strictEqual(caddySide.filter(Boolean).length, 2, 'a Caddy-side fix for each finding');
+      const r = applyFixGroups(fs.readFileSync(cf, 'utf8'), caddySide.map((x) => x!.edits));
+      fs.writeFileSync(cf, r.text);
+      assert.match(r.text, /reverse_proxy \/api\/\* 127\.0\.0\.1:8000 \{\n\t\ttransport http \{\n\t\t\tkeepalive 1s\n\t\t\}\n\t\}  # expect/);
+      assert.match(r.text, /keepalive 9s/);
+      const v = caddyValidate(cf);
+      assert.ok(v.ok, `${v.output}\n${r.text}`);
+      assert.deepStrictEqual(topologyOf(tmp).map((f) => f.ruleId), []);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });

@@ -11,6 +11,9 @@ import { HaproxyTarget, NginxHop, NginxListener, haproxyTargets, nginxHops, ngin
 import { HaproxyConfig } from '../configs/haproxy/config';
 import { HaproxyRuleContext } from '../configs/haproxy/rule';
 import type { HaproxyLine } from '../configs/haproxy/parser';
+import { CaddyConfig, ReverseProxy } from '../configs/caddy/config';
+import { CaddyRuleContext } from '../configs/caddy/rule';
+import { parseDuration } from '../configs/caddy/parser';
 
 export interface TopologyRule {
   id: string;
@@ -38,11 +41,33 @@ export interface HaproxyView {
   near: TreeView[];
 }
 
+/** A `reverse_proxy` of a Caddyfile, with its upstreams as addresses and its transport's keep-alive. */
+export interface CaddyProxy {
+  rp: ReverseProxy;
+  targets: Array<{ host?: string; port?: number; token: ReverseProxy['upstreams'][number]['token'] }>;
+  /** How long the http transport keeps idle connections (`keepalive`, 2m by default); 0 for `off`. */
+  keepAliveMs: number;
+  /** The `keepalive` option that sets it, when one does. */
+  keepAliveOption?: ReverseProxy['options'][number];
+  transport?: ReturnType<CaddyConfig['transport']>;
+}
+
+export interface CaddyView {
+  config: CaddyConfig;
+  edit: CaddyRuleContext;
+  proxies: CaddyProxy[];
+  /** The app servers nearest to this Caddyfile in the folder tree (its stack). */
+  apps: AppServerConfig[];
+}
+
+export const CADDY_KEEPALIVE_DEFAULT_MS = 120000;
+
 export class TopologyContext {
   readonly findings: Finding[] = [];
   rule!: TopologyRule;
   readonly views: TreeView[];
   readonly haproxy: HaproxyView[];
+  readonly caddy: CaddyView[];
 
   constructor(
     trees: Array<{ tree: ConfTree; ctx: RuleContext }>,
@@ -52,9 +77,12 @@ export class TopologyContext {
     /** Every nginx file of the workspace (not only these trees'), to pair app servers with their stack. */
     nginxFiles: string[] = [],
     haproxy: HaproxyConfig[] = [],
+    caddy: CaddyConfig[] = [],
   ) {
     const files = nginxFiles.length ? nginxFiles : trees.flatMap(({ tree }) => [...tree.files.keys()]);
-    const nearest = new Map(apps.map((a) => [a, nearestFiles(a.file, files)]));
+    // An app server belongs with the front layer (nginx or Caddy file) nearest to it in the folder tree.
+    const fronts = [...files, ...caddy.map((c) => c.file)];
+    const nearest = new Map(apps.map((a) => [a, nearestFiles(a.file, fronts)]));
     this.views = trees.map(({ tree, ctx }) => ({
       tree,
       ctx,
@@ -62,6 +90,7 @@ export class TopologyContext {
       listeners: nginxListeners(ctx),
       apps: apps.filter((a) => nearest.get(a)!.some((f) => tree.files.has(f))),
     }));
+    this.caddy = caddy.map((config) => ({ config, edit: new CaddyRuleContext(config), proxies: caddyProxies(config), apps: apps.filter((a) => nearest.get(a)!.includes(config.file)) }));
     this.haproxy = haproxy.map((config) => {
       const near = nearestFiles(config.file, files);
       return { config, edit: new HaproxyRuleContext(config), targets: haproxyTargets(config), near: this.views.filter((v) => near.some((f) => v.tree.files.has(f))) };
@@ -142,4 +171,21 @@ export function nearestFiles(appFile: string, nginxFiles: string[]): string[] {
 export function seconds(ms: number): string {
   if (!Number.isFinite(ms)) return 'never';
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+function caddyProxies(config: CaddyConfig): CaddyProxy[] {
+  const out: CaddyProxy[] = [];
+  for (const rp of config.reverseProxies()) {
+    if (rp.dynamic || rp.incomplete) continue;
+    const transport = config.transport(rp);
+    if (transport.name !== 'http' || transport.incomplete) continue;
+    const option = transport.options.filter((o) => o.name === 'keepalive').pop();
+    const value = option?.args[0]?.text;
+    const keepAliveMs = value === undefined ? CADDY_KEEPALIVE_DEFAULT_MS : value === 'off' ? 0 : (parseDuration(value) ?? CADDY_KEEPALIVE_DEFAULT_MS);
+    const targets = rp.upstreams
+      .filter((u) => !u.opaque && u.host)
+      .map((u) => ({ host: u.host, port: u.port !== undefined ? Number(u.port) : u.scheme === 'https' ? 443 : 80, token: u.token }));
+    out.push({ rp, targets, keepAliveMs, keepAliveOption: option, transport });
+  }
+  return out;
 }

@@ -5,5 +5,6 @@ import { readTimeoutBelowAppTimeout } from './readTimeoutBelowAppTimeout';
 import { upstreamKeepaliveOutlivesApp } from './upstreamKeepaliveOutlivesApp';
 import { haproxyServerWithoutListener } from './haproxyServerWithoutListener';
 import { haproxyTimeoutBelowNginxTimeout } from './haproxyTimeoutBelowNginxTimeout';
+import { caddyKeepaliveOutlivesApp } from './caddyKeepaliveOutlivesApp';
 
-export const topologyRules: TopologyRule[] = [passTargetWithoutListener, passProtocolMismatch, readTimeoutBelowAppTimeout, upstreamKeepaliveOutlivesApp, haproxyServerWithoutListener, haproxyTimeoutBelowNginxTimeout];
+export const topologyRules: TopologyRule[] = [passTargetWithoutListener, passProtocolMismatch, readTimeoutBelowAppTimeout, upstreamKeepaliveOutlivesApp, haproxyServerWithoutListener, haproxyTimeoutBelowNginxTimeout, caddyKeepaliveOutlivesApp];
