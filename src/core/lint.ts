@@ -17,12 +17,13 @@ import { lintTopology } from './topology/lint';
 import { HaproxyConfig } from './configs/haproxy/config';
 import { parseHaproxy } from './configs/haproxy/parser';
 import { CaddyConfig } from './configs/caddy/config';
+import { KubernetesLintOptions, isKubernetesCandidate, lintKubernetesFiles, looksLikeKubernetes } from './configs/kubernetes/lint';
 import { parseCaddyfile } from './configs/caddy/parser';
 
 /** The config formats the linter reads. */
-export type ConfigKind = 'nginx' | 'haproxy' | 'caddy';
+export type ConfigKind = 'nginx' | 'haproxy' | 'caddy' | 'kubernetes';
 
-export interface LintOptions extends NginxLintOptions, HaproxyLintOptions, CaddyLintOptions {
+export interface LintOptions extends NginxLintOptions, HaproxyLintOptions, KubernetesLintOptions, CaddyLintOptions {
   host: FileHost;
   /** Stops a long scan between files; checked often, never mid-file. */
   isCancelled?: () => boolean;
@@ -80,6 +81,7 @@ export function collectAppServerFiles(host: FileHost, paths: string[]): string[]
  * content; undefined when it is neither (the editor's index uses this too).
  */
 export function configKindOf(file: string, head: () => string): ConfigKind | undefined {
+  if (/\.ya?ml$/i.test(file)) return isKubernetesCandidate(file) && looksLikeKubernetes(head()) ? 'kubernetes' : undefined;
   if (isCaddyFileName(file)) return 'caddy';
   if (isHaproxyFileName(file)) return 'haproxy';
   if (isNginxFileName(file)) return 'nginx';
@@ -119,7 +121,8 @@ export function collectFiles(host: FileHost, paths: string[]): string[] {
  * HAProxy files and app-server configs among `files`; everything else is read as nginx (a file given by
  * name is nginx unless it reads like HAProxy or an app server's config).
  */
-function splitByKind(host: FileHost, files: string[]): { nginx: string[]; haproxy: string[]; caddy: string[]; app: string[] } {
+function splitByKind(host: FileHost, files: string[]): { nginx: string[]; haproxy: string[]; caddy: string[]; app: string[]; kubernetes: string[] } {
+  const kubernetes: string[] = [];
   const nginx: string[] = [];
   const haproxy: string[] = [];
   const caddy: string[] = [];
@@ -128,10 +131,11 @@ function splitByKind(host: FileHost, files: string[]): { nginx: string[]; haprox
     const kind = configKindOnHost(host, f);
     if (kind === 'haproxy') haproxy.push(f);
     else if (kind === 'caddy') caddy.push(f);
+    else if (kind === 'kubernetes') kubernetes.push(f);
     else if (kind === undefined && isAppServerFile(host, f)) app.push(f);
     else nginx.push(f);
   }
-  return { nginx, haproxy, caddy, app };
+  return { nginx, haproxy, caddy, app, kubernetes };
 }
 
 function isAppServerFile(host: FileHost, file: string): boolean {
@@ -183,7 +187,7 @@ function topologyFindings(trees: ConfTree[], appFiles: string[], options: LintOp
  */
 function* lintSteps(paths: string[], options: LintOptions): Generator<void, LintResult, void> {
   const cache = new SourceCache(options.host);
-  const { nginx, haproxy, caddy, app } = splitByKind(options.host, collectFiles(options.host, paths));
+  const { nginx, haproxy, caddy, app, kubernetes } = splitByKind(options.host, collectFiles(options.host, paths));
   yield;
   // HAProxy has no includes, and a Caddyfile is linted on its own (its imports are followed from it):
   // every HAProxy file and Caddyfile is a root of its own.
@@ -216,6 +220,16 @@ function* lintSteps(paths: string[], options: LintOptions): Generator<void, Lint
     for (const t of built) for (const file of t.files.keys()) files.add(file);
     trees.push(...built);
     for (const x of f) findings.push(x);
+  }
+  if (!cancelled && kubernetes.length) {
+    // Kubernetes objects refer to each other across files: all manifests of the scan together.
+    for (const f of lintKubernetesFiles(kubernetes, options.host, options)) {
+      const key = `${f.ruleId}\0${f.file}\0${f.range.start.line}:${f.range.start.character}\0${f.message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      findings.push(f);
+    }
+    for (const f of kubernetes) files.add(f);
   }
   if (!cancelled) {
     // The chain as a whole: nginx against the app servers behind it.
@@ -264,6 +278,11 @@ export function lintOneFile(file: string, candidates: string[], options: LintOpt
     const cross = topologyFindings(trees, options.appServerFiles ?? [], options, new Set(), nginxFiles, [file]).findings.filter((f) => f.file === file);
     return [...own, ...cross].sort(compareFindings);
   }
+  if (kind === 'kubernetes') {
+    // Read with every manifest of the workspace (a Service here, its pods in another file).
+    const manifests = [...new Set([file, ...candidates.filter((c) => /\.ya?ml$/i.test(c))])];
+    return lintKubernetesFiles(manifests, options.host, options).filter((f) => f.file === file).sort(compareFindings);
+  }
   if (kind === 'caddy') {
     // Its own rules, and the cross-layer ones against the app servers behind it.
     const own = lintCaddyFile(file, options.host, options);
@@ -285,7 +304,7 @@ export function lintOneFile(file: string, candidates: string[], options: LintOpt
  * a `caddy` folder are Caddy's): what nginx-only features read.
  */
 export function nginxCandidates(candidates: string[]): string[] {
-  return candidates.filter((c) => !isHaproxyFileName(c) && !c.endsWith('.cfg') && !isCaddyFileName(c) && !(isUnderCaddyFolder(c) && !/\.conf$/.test(c)));
+  return candidates.filter((c) => !/\.ya?ml$/i.test(c) && !isHaproxyFileName(c) && !c.endsWith('.cfg') && !isCaddyFileName(c) && !(isUnderCaddyFolder(c) && !/\.conf$/.test(c)));
 }
 
 /**

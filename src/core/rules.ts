@@ -3,6 +3,7 @@
 import type { CauseId, Severity } from './finding';
 import { nginxRules } from './configs/nginx/rules';
 import { topologyRules } from './topology/rules';
+import { kubernetesRules } from './configs/kubernetes/rules';
 import { haproxyRules } from './configs/haproxy/rules';
 import { caddyRules } from './configs/caddy/rules';
 
@@ -29,8 +30,10 @@ export const engineRules: RuleMeta[] = [
   { id: 'caddy/import-cycle', cause: 'upstream-down', severity: 'error', title: 'Caddyfiles or snippets import each other in a cycle', engine: true },
   { id: 'caddy/import-not-found', cause: 'observability', severity: 'info', title: 'An imported snippet or file is not in the workspace', engine: true },
   { id: 'caddy/unreadable', cause: 'observability', severity: 'error', title: 'A Caddyfile cannot be read, is too large, or is binary', engine: true },
+  { id: 'kubernetes/syntax', cause: 'upstream-down', severity: 'error', title: 'A Kubernetes manifest is not valid YAML: kubectl apply refuses it', engine: true },
+  { id: 'kubernetes/unreadable', cause: 'observability', severity: 'error', title: 'A Kubernetes manifest cannot be read', engine: true },
 ];
 
 export function allRules(): RuleMeta[] {
-  return [...engineRules, ...[...nginxRules, ...haproxyRules, ...caddyRules, ...topologyRules].map((r) => ({ id: r.id, cause: r.cause, severity: r.severity, title: r.title, crossLayer: topologyRules.includes(r as never) || undefined }))];
+  return [...engineRules, ...[...nginxRules, ...haproxyRules, ...caddyRules, ...topologyRules, ...kubernetesRules].map((r) => ({ id: r.id, cause: r.cause, severity: r.severity, title: r.title, crossLayer: topologyRules.includes(r as never) || undefined }))];
 }

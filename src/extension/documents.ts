@@ -62,6 +62,8 @@ export const PROVIDER_SELECTOR: vscode.DocumentFilter[] = [
   { scheme: 'file', pattern: '**/*.conf' },
   { scheme: 'file', pattern: '**/*.cfg' },
   { scheme: 'file', pattern: '**/caddy/**' },
+  // Kubernetes manifests: YAML files the index recognised by content (apiVersion: and kind:).
+  { scheme: 'file', pattern: '**/*.{yaml,yml}' },
 ];
 
 export interface KnownConfigs {
@@ -101,6 +103,7 @@ export function languageKind(doc: vscode.TextDocument): ConfigKind | undefined {
 
 /** An nginx config (hover explains nginx directives only). */
 export function isNginxDocument(doc: vscode.TextDocument, known: KnownConfigs & KnownKinds): boolean {
+  if (/\.ya?ml$/i.test(doc.uri.fsPath) || known.kindOf?.(doc.uri.fsPath) === 'kubernetes') return false; // Kubernetes manifests
   return isConfigDocument(doc, known) && !isHaproxyDocument(doc) && !isCaddyDocument(doc, known);
 }
 

@@ -8,7 +8,7 @@ import { appServerConfigs, isAppServerCandidate } from '../core/configs/appServe
 
 /** Names worth a look: by name, or `*.conf` / `*.cfg` / files under `caddy/` whose content is sniffed. */
 const SEARCH_GLOB =
-  '{**/*.conf,**/*.conf.template,**/*.nginx,**/*.nginxconf,**/sites-available/*,**/sites-enabled/*,**/snippets/*,**/nginx/*,**/*.cfg,**/[Cc]addyfile,**/[Cc]addyfile.*,**/*.[Cc]addyfile,**/*.caddy,**/caddy/**}';
+  '{**/*.conf,**/*.conf.template,**/*.nginx,**/*.nginxconf,**/sites-available/*,**/sites-enabled/*,**/snippets/*,**/nginx/*,**/*.cfg,**/[Cc]addyfile,**/[Cc]addyfile.*,**/*.[Cc]addyfile,**/*.caddy,**/caddy/**,**/*.yaml,**/*.yml}';
 /** The same folders the core's folder walk skips. */
 export const EXCLUDE_GLOB = '{**/node_modules/**,**/.git/**,**/.hg/**,**/.svn/**,**/dist/**,**/out/**,**/.vscode-test/**,**/.e2e/**,**/__pycache__/**,**/.venv/**,**/venv/**}';
 /** App servers the cross-layer rules compare nginx with (gunicorn, uWSGI, PHP-FPM pools, Node servers). */
@@ -158,7 +158,7 @@ export class ConfigIndex implements vscode.Disposable {
  */
 async function candidateKind(file: string): Promise<ConfigKind | undefined> {
   const byName = configKindOf(file, () => '');
-  if (byName || (!/\.(conf|conf\.template|cfg)$/.test(file) && !isUnderCaddyFolder(file))) return byName;
+  if (byName || (!/\.(conf|conf\.template|cfg|ya?ml)$/i.test(file) && !isUnderCaddyFolder(file))) return byName;
   let handle: fs.promises.FileHandle | undefined;
   try {
     handle = await fs.promises.open(file, 'r');

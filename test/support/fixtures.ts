@@ -55,7 +55,7 @@ export function mismatches(file: string, findings: Finding[]): string[] {
 }
 
 export interface FixtureCase {
-  kind: 'nginx' | 'haproxy' | 'caddy';
+  kind: 'nginx' | 'haproxy' | 'caddy' | 'kubernetes';
   name: string;
   dir: string;
   fires: string;
@@ -65,7 +65,7 @@ export interface FixtureCase {
 /** Every fixture pair: nginx ones (`.conf`) first, then HAProxy ones (`.cfg`), then Caddy ones (`.caddyfile`). */
 export function fixtureCases(kind?: FixtureCase['kind']): FixtureCase[] {
   const out: FixtureCase[] = [];
-  for (const [k, dir, ext] of [['nginx', fixturesDir, '.conf'], ['haproxy', haproxyFixturesDir, '.cfg'], ['caddy', caddyFixturesDir, '.caddyfile']] as const) {
+  for (const [k, dir, ext] of [['nginx', fixturesDir, '.conf'], ['haproxy', haproxyFixturesDir, '.cfg'], ['caddy', caddyFixturesDir, '.caddyfile'], ['kubernetes', path.join(repoRoot, 'test', 'fixtures', 'kubernetes'), '.yaml']] as const) {
     if ((kind && kind !== k) || !fs.existsSync(dir)) continue;
     for (const name of fs.readdirSync(dir).filter((n) => fs.statSync(path.join(dir, n)).isDirectory()).sort()) {
       out.push({ kind: k, name, dir: path.join(dir, name), fires: path.join(dir, name, 'fires' + ext), silent: path.join(dir, name, 'silent' + ext) });

@@ -1,0 +1,7 @@
+import type { KubernetesRule } from '../rule';
+import { ingressBackendUnknownService } from './ingressBackendUnknownService';
+import { noReadinessProbe } from './noReadinessProbe';
+import { serviceSelectsNoPods } from './serviceSelectsNoPods';
+import { serviceTargetPortNotInPods } from './serviceTargetPortNotInPods';
+
+export const kubernetesRules: KubernetesRule[] = [serviceSelectsNoPods, serviceTargetPortNotInPods, ingressBackendUnknownService, noReadinessProbe];
