@@ -1,6 +1,6 @@
-// The entry point shared by the CLI and the editor: find the config files under some paths, tell nginx
-// from HAProxy files, work out which nginx files are roots (not included by another), lint the roots with
-// their includes and each HAProxy file on its own, and return findings in one shape.
+// The entry point shared by the CLI and the editor: find the config files under some paths, tell nginx,
+// HAProxy and Apache httpd files apart, work out which nginx and Apache files are roots (not included by
+// another), lint the roots with their includes and each HAProxy file on its own, and return findings in one shape.
 import * as path from 'path';
 import { Finding, compareFindings } from './finding';
 import { FileHost, FileReadError } from './host';
@@ -10,14 +10,16 @@ export { findRoots };
 import { NginxLintOptions, isNginxFileName, lintNginxRoots, looksLikeNginx } from './configs/nginx/lint';
 import { HaproxyLintOptions, isHaproxyFileName, lintHaproxyFile, looksLikeHaproxy } from './configs/haproxy/lint';
 import type { ConfTree } from './configs/nginx/tree';
+import { ApacheLintOptions, isApacheFileName, lintApacheRoots, looksLikeApache } from './configs/apache/lint';
+import { ApacheSourceCache, buildApacheTree, findApacheRoots } from './configs/apache/tree';
 import { appServerConfigs, isAppServerCandidate } from './configs/appServers';
 import { readAppSide } from './topology/workspace';
 import { lintTopology } from './topology/lint';
 
 /** The config formats the linter reads. */
-export type ConfigKind = 'nginx' | 'haproxy';
+export type ConfigKind = 'nginx' | 'haproxy' | 'apache';
 
-export interface LintOptions extends NginxLintOptions, HaproxyLintOptions {
+export interface LintOptions extends NginxLintOptions, HaproxyLintOptions, ApacheLintOptions {
   host: FileHost;
   /** Stops a long scan between files; checked often, never mid-file. */
   isCancelled?: () => boolean;
@@ -76,12 +78,20 @@ export function collectAppServerFiles(host: FileHost, paths: string[]): string[]
  */
 export function configKindOf(file: string, head: () => string): ConfigKind | undefined {
   if (isHaproxyFileName(file)) return 'haproxy';
+  if (isApacheFileName(file)) return 'apache';
+  // nginx and Debian's Apache both keep sites in sites-available/ and sites-enabled/: the content decides.
+  if (isSharedSitesFile(file) && looksLikeApache(head())) return 'apache';
   if (isNginxFileName(file)) return 'nginx';
   if (/\.cfg$/.test(file)) return looksLikeHaproxy(head()) ? 'haproxy' : undefined;
   if (!/\.(conf|conf\.template)$/.test(file)) return undefined;
   const text = head();
   if (looksLikeNginx(text)) return 'nginx';
+  if (looksLikeApache(text)) return 'apache';
   return looksLikeHaproxy(text) ? 'haproxy' : undefined;
+}
+
+function isSharedSitesFile(file: string): boolean {
+  return /^sites-(available|enabled)$/.test(path.basename(path.dirname(file))) && !path.basename(file).startsWith('.');
 }
 
 /** The kind of a file on `host`; unreadable files that are not named like a config are nobody's. */
@@ -112,17 +122,19 @@ export function collectFiles(host: FileHost, paths: string[]): string[] {
  * HAProxy files and app-server configs among `files`; everything else is read as nginx (a file given by
  * name is nginx unless it reads like HAProxy or an app server's config).
  */
-function splitByKind(host: FileHost, files: string[]): { nginx: string[]; haproxy: string[]; app: string[] } {
+function splitByKind(host: FileHost, files: string[]): { nginx: string[]; haproxy: string[]; apache: string[]; app: string[] } {
   const nginx: string[] = [];
   const haproxy: string[] = [];
+  const apache: string[] = [];
   const app: string[] = [];
   for (const f of files) {
     const kind = configKindOnHost(host, f);
     if (kind === 'haproxy') haproxy.push(f);
+    else if (kind === 'apache') apache.push(f);
     else if (kind === undefined && isAppServerFile(host, f)) app.push(f);
     else nginx.push(f);
   }
-  return { nginx, haproxy, app };
+  return { nginx, haproxy, apache, app };
 }
 
 function isAppServerFile(host: FileHost, file: string): boolean {
@@ -155,11 +167,14 @@ function topologyFindings(trees: ConfTree[], appFiles: string[], options: LintOp
  */
 function* lintSteps(paths: string[], options: LintOptions): Generator<void, LintResult, void> {
   const cache = new SourceCache(options.host);
-  const { nginx, haproxy, app } = splitByKind(options.host, collectFiles(options.host, paths));
+  const apacheCache = new ApacheSourceCache(options.host);
+  const { nginx, haproxy, apache, app } = splitByKind(options.host, collectFiles(options.host, paths));
   yield;
   // HAProxy has no includes: every HAProxy file is a root of its own.
-  const roots = [...findRoots(nginx, cache), ...haproxy];
+  const apacheRoots = findApacheRoots(apache, apacheCache);
+  const roots = [...findRoots(nginx, cache), ...haproxy, ...apacheRoots];
   const isHaproxy = new Set(haproxy);
+  const isApache = new Set(apacheRoots);
   const findings: Finding[] = [];
   const files = new Set<string>();
   let cancelled = false;
@@ -175,6 +190,12 @@ function* lintSteps(paths: string[], options: LintOptions): Generator<void, Lint
     if (isHaproxy.has(roots[i])) {
       files.add(roots[i]);
       for (const x of lintHaproxyFile(roots[i], options.host, options)) findings.push(x);
+      continue;
+    }
+    if (isApache.has(roots[i])) {
+      const r = lintApacheRoots([roots[i]], apacheCache, options, seen);
+      for (const file of r.files) files.add(file);
+      for (const x of r.findings) findings.push(x);
       continue;
     }
     const { findings: f, trees: built } = lintNginxRoots([roots[i]], cache, options, seen);
@@ -220,6 +241,13 @@ export function lintOneFile(file: string, candidates: string[], options: LintOpt
   // `kind`: what the editor knows (the document's language), which beats the file name.
   const kind = options.kind ?? configKindOnHost(options.host, file);
   if (kind === 'haproxy') return lintHaproxyFile(file, options.host, options).sort(compareFindings);
+  if (kind === 'apache') {
+    // Read inside every Apache root (among candidates) that includes it, like an nginx snippet.
+    const cache = new ApacheSourceCache(options.host);
+    const including = candidates.filter((c) => c !== file && (isApacheFileName(c) || isSharedSitesFile(c) || c.endsWith('.conf')) && configKindOnHost(options.host, c) === 'apache' && buildApacheTree(c, cache).files.has(file));
+    const roots = including.filter((r) => !including.some((o) => o !== r && buildApacheTree(o, cache).files.has(r)));
+    return lintApacheRoots(roots.length ? roots : [file], cache, options).findings.filter((f) => f.file === file).sort(compareFindings);
+  }
   // An app server's config (gunicorn.conf.py …) is read for the cross-layer rules, never linted as nginx.
   if (kind === undefined && isAppServerFile(options.host, file)) return [];
   const cache = new SourceCache(options.host);
@@ -231,7 +259,7 @@ export function lintOneFile(file: string, candidates: string[], options: LintOpt
 
 /** The nginx files among candidates (by name; `.cfg` files are HAProxy's): what nginx-only features read. */
 export function nginxCandidates(candidates: string[]): string[] {
-  return candidates.filter((c) => !isHaproxyFileName(c) && !c.endsWith('.cfg'));
+  return candidates.filter((c) => !isHaproxyFileName(c) && !c.endsWith('.cfg') && !isApacheFileName(c));
 }
 
 /**
