@@ -1,8 +1,15 @@
 import type { ApacheRule } from '../rule';
 import { backendUrl } from '../config';
 
-/** Same backend URL, ignoring one trailing slash (httpd matches the Location header by prefix). */
-const sameUrl = (a: string, b: string) => a.replace(/\/$/, '').toLowerCase() === b.replace(/\/$/, '').toLowerCase();
+/**
+ * Does ProxyPassReverse URL `r` rewrite redirects to `url`? httpd rewrites a Location header that starts
+ * with r, so yes when url is r or below it (a trailing slash more or less makes no difference).
+ */
+function rewrites(r: string, url: string): boolean {
+  const a = r.replace(/\/$/, '').toLowerCase();
+  const b = url.replace(/\/$/, '').toLowerCase();
+  return b === a || (b.startsWith(a) && b[a.length] === '/');
+}
 
 /**
  * mod_proxy docs, ProxyPassReverse: it rewrites Location, Content-Location and URI on redirects, which is
@@ -26,7 +33,7 @@ export const proxyPassWithoutReverse: ApacheRule = {
       const covered = reverses.some((r) => {
         // In <Location> ProxyPassReverse takes only the URL; elsewhere a path and then the URL.
         const rUrl = r.location ? r.n.d.args[0]?.value : r.n.d.args[1]?.value;
-        if (!rUrl || !sameUrl(backendUrl(rUrl), url)) return false;
+        if (!rUrl || !rewrites(backendUrl(rUrl), url)) return false;
         // Server-level lines apply to every URL of the scope (and the main server's to every virtual host).
         if (r.location) return r.location === p.location;
         return r.scope === p.scope || r.scope === cfg.main;
