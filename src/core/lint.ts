@@ -60,7 +60,7 @@ function walkFiles(host: FileHost, dir: string, accept: (file: string) => boolea
   return out;
 }
 
-/** Config files under a folder, by name, or `*.conf` / `*.cfg` files whose content reads like nginx or HAProxy. */
+/** Config files under a folder, by name, or `*.conf` / `*.cfg` files whose content reads like nginx, HAProxy or Apache. */
 export function discoverConfigFiles(host: FileHost, dir: string): string[] {
   return walkFiles(host, dir, (p) => isConfigCandidate(host, p));
 }
@@ -79,7 +79,7 @@ export function collectAppServerFiles(host: FileHost, paths: string[]): string[]
 export function configKindOf(file: string, head: () => string): ConfigKind | undefined {
   if (isHaproxyFileName(file)) return 'haproxy';
   if (isApacheFileName(file)) return 'apache';
-  // nginx and Debian's Apache both keep sites in sites-available/ and sites-enabled/: the content decides.
+  // nginx and Apache both keep sites in sites-available/, sites-enabled/ and conf.d/: the content decides.
   if (isSharedSitesFile(file) && looksLikeApache(head())) return 'apache';
   if (isNginxFileName(file)) return 'nginx';
   if (/\.cfg$/.test(file)) return looksLikeHaproxy(head()) ? 'haproxy' : undefined;
@@ -91,7 +91,7 @@ export function configKindOf(file: string, head: () => string): ConfigKind | und
 }
 
 function isSharedSitesFile(file: string): boolean {
-  return /^sites-(available|enabled)$/.test(path.basename(path.dirname(file))) && !path.basename(file).startsWith('.');
+  return /^(sites-(available|enabled)|conf\.d)$/.test(path.basename(path.dirname(file))) && !path.basename(file).startsWith('.');
 }
 
 /** The kind of a file on `host`; unreadable files that are not named like a config are nobody's. */
@@ -103,7 +103,7 @@ export function configKindOnHost(host: FileHost, file: string): ConfigKind | und
   }
 }
 
-/** An nginx or HAProxy config by name, or a `*.conf` / `*.cfg` file whose content reads like one. */
+/** An nginx, HAProxy or Apache config by name, or a `*.conf` / `*.cfg` file whose content reads like one. */
 export function isConfigCandidate(host: FileHost, file: string): boolean {
   return configKindOnHost(host, file) !== undefined;
 }

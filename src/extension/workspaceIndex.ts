@@ -1,4 +1,4 @@
-// The nginx and HAProxy config files of the workspace, kept current by a file watcher. Diagnostics and hover use it
+// The nginx, HAProxy and Apache config files of the workspace, kept current by a file watcher. Diagnostics and hover use it
 // as the candidate roots (a snippet is linted inside the files that include it); Inspect rescans it.
 import * as fs from 'fs';
 import * as vscode from 'vscode';
@@ -82,7 +82,7 @@ export class ConfigIndex implements vscode.Disposable {
     if (!token?.isCancellationRequested) {
       this.files = new Set(found);
       this.apps = new Set(apps.sort());
-      this.log.info(`found ${found.length} nginx/HAProxy config file(s) and ${apps.length} app-server config(s) in the workspace${uris.length >= MAX_FILES ? ` (stopped at ${MAX_FILES} names)` : ''}`);
+      this.log.info(`found ${found.length} nginx/HAProxy/Apache config file(s) and ${apps.length} app-server config(s) in the workspace${uris.length >= MAX_FILES ? ` (stopped at ${MAX_FILES} names)` : ''}`);
       this.fireSoon();
     }
     return found;
@@ -131,7 +131,7 @@ export class ConfigIndex implements vscode.Disposable {
   }
 }
 
-/** The core's rule (by name, or `*.conf` / `*.cfg` that reads like nginx or HAProxy), with only the head of the file read. */
+/** The core's rule (by name, or `*.conf` / `*.cfg` that reads like nginx, HAProxy or Apache), with only the head of the file read. */
 async function isCandidate(file: string): Promise<boolean> {
   if (!/\.(conf|conf\.template|cfg)$/.test(file)) return configKindOf(file, () => '') !== undefined;
   let handle: fs.promises.FileHandle | undefined;

@@ -146,7 +146,8 @@ function serverRootDirs(rootFile: string, top: ApacheDirective[], host: FileHost
   const rootDir = path.dirname(rootFile);
   const sr = top.filter((d) => d.key === 'serverroot').pop()?.args[0]?.value;
   if (sr && !sr.includes('${')) {
-    if (path.isAbsolute(sr) && host.isDirectory(sr)) out.push(sr);
+    // The real ServerRoot only when the root file lives under it: never read a server's /etc for a workspace copy.
+    if (path.isAbsolute(sr) && (rootDir === sr || rootDir.startsWith(sr.endsWith(path.sep) ? sr : sr + path.sep)) && host.isDirectory(sr)) out.push(sr);
     const base = path.basename(sr);
     let dir = rootDir;
     for (let k = 0; k < 3 && base; k++) {
@@ -168,10 +169,11 @@ function resolveInclude(raw: string, fromFile: string, serverRoots: string[], ho
   if (raw.includes('${')) return []; // Define'd or environment variables: only the server knows them
   const candidates: string[] = [];
   if (path.isAbsolute(raw)) {
-    candidates.push(raw);
-    // A workspace copy of /etc/apache2: the path re-rooted under each server root, longest suffix first.
+    // A workspace copy of /etc/apache2: the path re-rooted under each server root, longest suffix first,
+    // and only then the path as written (as the nginx includes do).
     const segs = raw.split('/').filter(Boolean);
     for (const dir of serverRoots) for (let k = 1; k < segs.length; k++) candidates.push(path.join(dir, ...segs.slice(k)));
+    candidates.push(raw);
   } else {
     for (const dir of serverRoots) candidates.push(path.join(dir, raw));
     candidates.push(path.join(path.dirname(fromFile), raw));
