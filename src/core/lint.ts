@@ -80,7 +80,7 @@ export function configKindOf(file: string, head: () => string): ConfigKind | und
   if (isHaproxyFileName(file)) return 'haproxy';
   if (isApacheFileName(file)) return 'apache';
   // nginx and Apache both keep sites in sites-available/, sites-enabled/ and conf.d/: the content decides.
-  if (isSharedSitesFile(file) && looksLikeApache(head())) return 'apache';
+  if (isSharedSitesFile(file) && readsLikeApache(head)) return 'apache';
   if (isNginxFileName(file)) return 'nginx';
   if (/\.cfg$/.test(file)) return looksLikeHaproxy(head()) ? 'haproxy' : undefined;
   if (!/\.(conf|conf\.template)$/.test(file)) return undefined;
@@ -88,6 +88,15 @@ export function configKindOf(file: string, head: () => string): ConfigKind | und
   if (looksLikeNginx(text)) return 'nginx';
   if (looksLikeApache(text)) return 'apache';
   return looksLikeHaproxy(text) ? 'haproxy' : undefined;
+}
+
+/** Content sniffing that never throws: an unreadable file (a FIFO, a dangling link) stays nginx's by name, as before. */
+function readsLikeApache(head: () => string): boolean {
+  try {
+    return looksLikeApache(head());
+  } catch {
+    return false;
+  }
 }
 
 function isSharedSitesFile(file: string): boolean {

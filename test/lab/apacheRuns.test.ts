@@ -104,6 +104,21 @@ async function startApache(dir: string, port: number, site: string): Promise<Run
   throw new Error(`apache2 did not listen on ${port}:\n${running.log()}`);
 }
 
+/** Resolves once nothing accepts on the port any more (the stopped httpd's workers are gone), bounded. */
+async function portClosed(port: number, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const open = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => (s.destroy(), resolve(true)));
+      s.once('error', () => resolve(false));
+    });
+    if (!open) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`port ${port} still accepts connections after httpd was stopped`);
+}
+
 /** Polls the error log until it has a line matching `re`, bounded: httpd writes it after the response. */
 async function waitForLog(r: RunningApache, re: RegExp, ms = 5000): Promise<string> {
   const deadline = Date.now() + ms;
@@ -140,9 +155,10 @@ describe('real Apache httpd on 127.0.0.1: what the Apache rules predict, and the
       await new Promise<void>((res) => tls!.listen(0, '127.0.0.1', res));
       tlsPort = (tls.address() as net.AddressInfo).port;
     }
-    port = await freePort();
     site = path.join(dir, 'site.conf');
   });
+  // A port of its own per test: a killed httpd's socket never answers the next test's first request.
+  beforeEach(async () => (port = await freePort()));
   afterEach(async () => {
     for (const r of running.splice(0)) await r.stop();
   });
@@ -164,6 +180,7 @@ describe('real Apache httpd on 127.0.0.1: what the Apache rules predict, and the
 
   async function fixAndRestart(before: RunningApache): Promise<RunningApache> {
     await before.stop();
+    await portClosed(port);
     const { applied, findings } = fixUntilStable(site);
     assert.ok(applied > 0, 'a fix was applied');
     assert.deepStrictEqual(findings.map((f) => f.ruleId), [], `nothing left after the fix:\n${fs.readFileSync(site, 'utf8')}`);
