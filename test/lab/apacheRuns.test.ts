@@ -3,7 +3,8 @@
 // then 200 from the TLS origin; a ProxyPass hidden by a shorter earlier one sends /api/v2/ to the wrong
 // backend, then to the right one; a trailing-slash mismatch delivers /shopcart, then /shop/cart; a
 // misspelled balancer answers 503 with AH01171, then 200; a missing ProxyPassReverse leaks the backend's
-// address in a redirect, then the redirect names the proxy. Every wait is bounded; every server is stopped.
+// address in a redirect, then the redirect names the proxy; SSLProxyCheckPeerName off accepts a certificate
+// for another name, which with the check fails with 500 (AH00898). Every wait is bounded; every server is stopped.
 import * as assert from 'assert';
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -201,6 +202,19 @@ describe('real Apache httpd on 127.0.0.1: what the Apache rules predict, and the
     assert.match(fs.readFileSync(site, 'utf8'), /^ {4}SSLProxyEngine on\n {4}ProxyPass \/pay\//m);
     assert.deepStrictEqual(await get(port, '/pay/x'), { status: 200, body: 'TLS /x', location: undefined });
     assert.doesNotMatch(fixed.log(), /AH00961/);
+  });
+
+  it('SSLProxyCheckPeerName off (reported, info): a certificate for another name is accepted without a word; with the check 500 and AH00898', async function () {
+    if (!tls) this.skip();
+    const text = (check: string) =>
+      `<VirtualHost 127.0.0.1:${port}>\n    ServerName localhost\n    SSLProxyEngine on\n${check}    ProxyPass /pay/ https://127.0.0.1:${tlsPort}/\n    ProxyPassReverse /pay/ https://127.0.0.1:${tlsPort}/\n</VirtualHost>\n`;
+    const off = await serve(text('    SSLProxyCheckPeerName off\n'), ['apache/ssl-proxy-checks-off']);
+    assert.deepStrictEqual(await get(port, '/pay/x'), { status: 200, body: 'TLS /x', location: undefined }, 'the certificate names localhost, not 127.0.0.1');
+    await off.stop();
+    await portClosed(port);
+    const on = await serve(text(''), []);
+    assert.strictEqual((await get(port, '/pay/x')).status, 500);
+    assert.match(await waitForLog(on, /AH00898/), /AH00898: Error during SSL Handshake with remote server/);
   });
 
   it('a ProxyPass hidden by a shorter earlier one: /api/v2/ goes to the wrong backend; after the fix to its own', async () => {

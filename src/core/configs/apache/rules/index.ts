@@ -7,10 +7,12 @@ import { proxyPassTrailingSlashMismatch } from './proxyPassTrailingSlashMismatch
 import { unknownBalancer } from './unknownBalancer';
 import { balancerWithoutMembers } from './balancerWithoutMembers';
 import { errorLogDiscarded } from './errorLogDiscarded';
+import { sslProxyChecksOff } from './sslProxyChecksOff';
 
 export const apacheRules: ApacheRule[] = [
   proxyPassWithoutReverse,
   httpsBackendWithoutSslProxyEngine,
+  sslProxyChecksOff,
   proxyPassShadowed,
   proxyPassTrailingSlashMismatch,
   unknownBalancer,
