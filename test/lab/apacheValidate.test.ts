@@ -1,9 +1,13 @@
 // Real `apache2ctl -t` (Debian's httpd 2.4) on every Apache fixture: silent ones are valid configs, and
 // every fixed fires.conf is accepted, so no quick fix ever leaves httpd unable to reload. The fires
-// fixtures are valid as written too: what they show only fails once requests arrive (apacheRuns).
+// fixtures are valid as written too: what they show only fails once requests arrive (apacheRuns). And a
+// copy of the machine's stock /etc/apache2 lints clean.
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { NodeFileHost } from '../../src/core/host';
+import { lintPaths } from '../../src/core/lint';
 import { copyFixture, fixtureCases, fixUntilStable } from '../support/fixtures';
 import { APACHECTL, apacheCheck } from '../support/apache';
 
@@ -39,7 +43,7 @@ describe('real apache2ctl -t on fixtures', () => {
   }
 
   it('apache2ctl -t rejects what apache/syntax reports (unclosed and mismatched containers)', () => {
-    const tmp = fs.mkdtempSync(path.join(require('os').tmpdir(), 'gd-apache-syntax-'));
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gd-apache-syntax-'));
     try {
       for (const [name, text, expect] of [
         ['unclosed.conf', '<VirtualHost *:80>\n    ServerName a.example\n', /was not closed/],
@@ -51,6 +55,24 @@ describe('real apache2ctl -t on fixtures', () => {
         const r = apacheCheck(f);
         assert.ok(!r.ok && expect.test(r.output), `${name}: ${r.output}`);
       }
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("Debian's own /etc/apache2 as a workspace", () => {
+  it('a copy of the stock config lints clean, with sites-enabled read inside apache2.conf', function () {
+    if (!fs.existsSync('/etc/apache2/apache2.conf')) this.skip();
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gd-etc-apache2-'));
+    try {
+      // Dereference the mods-enabled/sites-enabled links, as a checked-in copy would have them.
+      fs.cpSync('/etc/apache2', path.join(tmp, 'apache2'), { recursive: true, dereference: true });
+      const r = lintPaths([tmp], { host: new NodeFileHost() });
+      assert.deepStrictEqual(r.findings.map((f) => `${path.relative(tmp, f.file)}:${f.range.start.line + 1} ${f.ruleId}: ${f.message}`), []);
+      const site = path.join(tmp, 'apache2', 'sites-enabled', '000-default.conf');
+      if (fs.existsSync(site)) assert.ok(!r.roots.includes(site), 'the default site is included by apache2.conf, not a root of its own');
+      assert.ok(r.files.includes(path.join(tmp, 'apache2', 'ports.conf')), 'Include ports.conf was followed');
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }

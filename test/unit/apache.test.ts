@@ -15,6 +15,7 @@ import { covers } from '../../src/core/configs/apache/rules/proxyPassShadowed';
 import { MemoryFileHost } from '../../src/core/host';
 import { configKindOf, lintOneFile, lintPaths } from '../../src/core/lint';
 import { Finding } from '../../src/core/finding';
+import { applyEdits } from '../../src/core/fixes';
 
 const summary = (fs: Finding[]) => fs.map((f) => `${path.basename(f.file)}:${f.range.start.line + 1}:${f.range.start.character + 1} ${f.ruleId}`);
 const memory = (files: Record<string, string>) => new MemoryFileHost(new Map(Object.entries(files)));
@@ -173,7 +174,6 @@ describe('Apache includes and scopes', () => {
     const [f] = lintPaths([name], { host }).findings;
     assert.strictEqual(f.ruleId, 'apache/proxypass-shadowed');
     assert.strictEqual(f.related[0].range.start.line, 0);
-    const { applyEdits } = require('../../src/core/fixes');
     const fixed = applyEdits(text, f.fixes[0].edits).text;
     assert.strictEqual(fixed, 'ProxyPass /a/b/ \\\n    http://127.0.0.1:2/\nProxyPass /a/ http://127.0.0.1:1/a/\nProxyPassReverse /a/ http://127.0.0.1:1/a/\nProxyPassReverse /a/b/ http://127.0.0.1:2/\n');
     assert.deepStrictEqual(lintPaths([name], { host: memory({ [name]: fixed }) }).findings, []);
