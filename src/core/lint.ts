@@ -251,11 +251,8 @@ export function lintOneFile(file: string, candidates: string[], options: LintOpt
   const kind = options.kind ?? configKindOnHost(options.host, file);
   if (kind === 'haproxy') return lintHaproxyFile(file, options.host, options).sort(compareFindings);
   if (kind === 'apache') {
-    // Read inside every Apache root (among candidates) that includes it, like an nginx snippet.
     const cache = new ApacheSourceCache(options.host);
-    const including = candidates.filter((c) => c !== file && (isApacheFileName(c) || isSharedSitesFile(c) || c.endsWith('.conf')) && configKindOnHost(options.host, c) === 'apache' && buildApacheTree(c, cache).files.has(file));
-    const roots = including.filter((r) => !including.some((o) => o !== r && buildApacheTree(o, cache).files.has(r)));
-    return lintApacheRoots(roots.length ? roots : [file], cache, options).findings.filter((f) => f.file === file).sort(compareFindings);
+    return lintApacheRoots(apacheRootsIncluding(file, candidates, cache), cache, options).findings.filter((f) => f.file === file).sort(compareFindings);
   }
   // An app server's config (gunicorn.conf.py …) is read for the cross-layer rules, never linted as nginx.
   if (kind === undefined && isAppServerFile(options.host, file)) return [];
@@ -264,6 +261,16 @@ export function lintOneFile(file: string, candidates: string[], options: LintOpt
   const { findings, trees } = lintNginxRoots(rootsIncluding(file, nginxCandidates(candidates), cache), cache, options, seen);
   findings.push(...topologyFindings(trees, options.appServerFiles ?? [], options, seen, nginxCandidates(candidates)).findings);
   return findings.filter((f) => f.file === file).sort(compareFindings);
+}
+
+/**
+ * The outermost Apache roots among `candidates` whose Include tree reaches `file`, or `[file]`: an Apache
+ * file is read inside the config that includes it, like an nginx snippet (diagnostics and hover).
+ */
+export function apacheRootsIncluding(file: string, candidates: string[], cache: ApacheSourceCache): string[] {
+  const including = candidates.filter((c) => c !== file && /\.conf$/.test(c) && configKindOnHost(cache.host, c) === 'apache' && buildApacheTree(c, cache).files.has(file));
+  const roots = including.filter((r) => !including.some((o) => o !== r && buildApacheTree(o, cache).files.has(r)));
+  return roots.length ? roots : [file];
 }
 
 /** The nginx files among candidates (by name; `.cfg` files are HAProxy's): what nginx-only features read. */

@@ -12,6 +12,7 @@ import { ApacheConfig, parseSeconds } from '../../src/core/configs/apache/config
 import { isApacheFileName, looksLikeApache } from '../../src/core/configs/apache/lint';
 import { ApacheSourceCache, buildApacheTree } from '../../src/core/configs/apache/tree';
 import { covers } from '../../src/core/configs/apache/rules/proxyPassShadowed';
+import { ApacheExplanation, explainApacheAt, renderApacheHover } from '../../src/core/configs/apache/hover';
 import { MemoryFileHost } from '../../src/core/host';
 import { configKindOf, lintOneFile, lintPaths } from '../../src/core/lint';
 import { Finding } from '../../src/core/finding';
@@ -246,5 +247,40 @@ describe('Apache through the CLI', () => {
     assert.strictEqual(cli('lint', 'httpd.conf', '--fix').code, 0);
     assert.strictEqual(fs.readFileSync(file, 'utf8'), '<VirtualHost *:80>\n    ServerName shop\n    SSLProxyEngine on\n    ProxyPass /pay/ https://pay.example/\n    ProxyPassReverse /pay/ https://pay.example/\n</VirtualHost>\n');
     assert.match(cli('lint', 'httpd.conf').stdout, /No findings in 1 file\./);
+  });
+});
+
+describe('Apache hover on a ProxyPass', () => {
+  const files = {
+    '/w/apache2/apache2.conf': 'Timeout 30\nSSLProxyEngine on\nProxyPassReverse /api/ http://127.0.0.1:9001/\nIncludeOptional sites-enabled/*.conf\n',
+    '/w/apache2/sites-enabled/shop.conf': '<VirtualHost *:80>\n    ServerName shop\n    ProxyTimeout 90\n    ProxyPass /api/ http://127.0.0.1:9001/api/ ttl=2\n    ProxyPass /pay/ https://pay.example/ timeout=5 disablereuse=On\n    ProxyPass /php/ fcgi://127.0.0.1:9000/srv/\n</VirtualHost>\n',
+  };
+  const site = '/w/apache2/sites-enabled/shop.conf';
+  const at = (line: number, character = 6) => explainApacheAt({ file: site, position: { line, character }, candidates: Object.keys(files), host: memory(files) });
+  const rows = (e: ApacheExplanation | undefined) => e!.rows.map((r) => `${r.name}: ${r.value} (${r.origin.kind === 'set' ? `${path.basename(r.origin.file)}:${r.origin.line + 1}` : r.origin.kind})`);
+
+  it('shows where the request goes and every setting in effect, with where it comes from (the vhost, apache2.conf, the line, the default)', () => {
+    const e = at(3);
+    assert.strictEqual(e!.scope, '<VirtualHost *:80> (shop)');
+    assert.strictEqual(e!.mapping, '/api/x → http://127.0.0.1:9001/api/x');
+    assert.deepStrictEqual(rows(e), [
+      'backend: `http://127.0.0.1:9001/api/` (line)',
+      'timeout: 90 s (shop.conf:3)',
+      'connection reuse: idle connections reused for up to 2 s (`ttl=2`) (line)',
+      'ProxyPreserveHost: — (default)',
+      'ProxyPassReverse: `/api/ http://127.0.0.1:9001/` (apache2.conf:3)',
+    ]);
+    assert.deepStrictEqual(rows(at(4)).slice(1), ['timeout: 5 s (line)', 'connection reuse: off (`disablereuse=On`): a new connection per request (line)', 'ProxyPreserveHost: — (default)', 'ProxyPassReverse: — (default)', 'SSLProxyEngine: `on` (apache2.conf:2)']);
+    assert.deepStrictEqual(rows(at(5)).map((r) => r.split(':')[0]), ['backend', 'timeout', 'ProxyPreserveHost', 'ProxyPassReverse'], 'no pooling claim for FastCGI');
+    const md = renderApacheHover(e!, { link: (f, l) => `[${path.basename(f)}:${l + 1}]` });
+    assert.match(md, /\*\*ProxyPass\*\* in &lt;VirtualHost \*:80> \(shop\)/);
+    assert.match(md, /\| timeout \| 90 s \| \[shop\.conf:3\] \|/);
+  });
+
+  it('only on the directive name of a ProxyPass line; the default Timeout is 60 s', () => {
+    assert.strictEqual(at(3, 20), undefined);
+    assert.strictEqual(at(1), undefined);
+    const alone = explainApacheAt({ file: '/w/x.conf', position: { line: 0, character: 2 }, candidates: [], host: memory({ '/w/x.conf': 'ProxyPass / http://b/\n' }) });
+    assert.deepStrictEqual(alone!.rows[1], { name: 'timeout', value: '60 s', origin: { kind: 'default', meaning: 'no `ProxyTimeout` or `Timeout`: httpd’s default `Timeout 60`' } });
   });
 });

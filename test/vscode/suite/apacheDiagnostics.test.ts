@@ -1,7 +1,8 @@
 // In the editor: an Apache httpd site (workspace/apache2/sites-enabled/shop.conf, a folder nginx uses too)
 // is recognised by its content and linted inside the apache2.conf that includes it (its balancer is defined
 // there, so no unknown-balancer); its findings come as diagnostics linked to the rule's docs, the quick fix
-// adds SSLProxyEngine until the error is gone, and Inspect puts the findings in the Findings view.
+// adds SSLProxyEngine until the error is gone, hover explains a ProxyPass, and Inspect puts the findings in
+// the Findings view.
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { GatewayDoctorApi } from '../../../src/extension/extension';
@@ -47,6 +48,21 @@ describe('Apache diagnostics and quick fixes', () => {
     assert.match(engine.message, /AH00961/);
     assert.ok(typeof engine.code === 'object' && engine.code.target instanceof vscode.Uri);
     assert.match(engine.code.target.toString(), /apache-https-backend-without-ssl-proxy-engine\.md$/);
+  });
+
+  it('hover on a ProxyPass shows where requests go and the settings in effect, with where each comes from', async () => {
+    const uri = workspaceUri(SITE);
+    await openInEditor(uri);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(4, 6));
+    const text = hovers
+      .flatMap((h) => h.contents)
+      .map((c) => (typeof c === 'string' ? c : c.value))
+      .join('\n');
+    assert.match(text, /\*\*ProxyPass\*\* in &lt;VirtualHost \*:80> \(shop\.example\)/, text);
+    assert.match(text, /A request for `\/pay\/x` goes to `https:\/\/payments\.example\/x`/, text);
+    assert.match(text, /\| timeout \| 60 s \| no `ProxyTimeout` or `Timeout`/, text);
+    assert.match(text, /\| SSLProxyEngine \| — \| \*\*off: requests to this https backend fail with 500 \(AH00961\)\*\* \|/, text);
+    assert.match(text, /\| ProxyPassReverse \| `\/pay\/ https:\/\/payments\.example\/` \| \[apache2\/sites-enabled\/shop\.conf:6\]/, text);
   });
 
   it('the quick fix adds `SSLProxyEngine on` to the vhost and the error goes away', async () => {
