@@ -2,6 +2,7 @@
 // what each sets directly (through <IfModule>-style conditionals, which we cannot evaluate and so read as
 // true), effective values (a virtual host inherits from the main server), ProxyPass lines with their
 // parts, and the balancers that <Proxy balancer://…> sections and BalancerMember lines define.
+import * as path from 'path';
 import { LineIndex } from '../../text';
 import type { ApacheWord } from './parser';
 import { ApacheNode, ApacheTree } from './tree';
@@ -74,6 +75,16 @@ export class ApacheConfig {
 
   get rootFile(): string {
     return this.tree.rootFile;
+  }
+
+  /**
+   * Does the tree hold the whole server config? Yes when the root is apache2.conf / httpd.conf or sets the
+   * ServerRoot, and every Include was followed. A vhost file read on its own may get a balancer or
+   * `SSLProxyEngine on` from a main config we do not see, so rules that depend on those only warn.
+   */
+  get complete(): boolean {
+    const main = /^(apache2?|httpd)\.conf$/.test(path.basename(this.tree.rootFile)) || this.keys.has('serverroot');
+    return main && !this.tree.problems.some((p) => p.kind === 'include-not-found' || p.kind === 'include-unreadable') && !this.keys.has('use');
   }
 
   get scopes(): ApacheScope[] {

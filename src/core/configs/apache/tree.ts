@@ -202,12 +202,18 @@ export function findApacheRoots(files: string[], cache: ApacheSourceCache): stri
     if (included.has(f)) continue;
     for (const g of buildApacheTree(f, cache).files.keys()) if (g !== f) included.add(g);
   }
-  const roots = files.filter((f) => !included.has(f));
+  // Debian enables a site by linking sites-available/X from sites-enabled/X: the enabled path is the one read
+  // (inside apache2.conf), so the original is not linted again on its own (once out of context, twice in all).
+  const enabled = (f: string) => {
+    const m = /^(sites|conf|mods)-available$/.exec(path.basename(path.dirname(f)));
+    return !!m && included.has(path.join(path.dirname(path.dirname(f)), `${m[1]}-enabled`, path.basename(f)));
+  };
+  const roots = files.filter((f) => !included.has(f) && !enabled(f));
   // Files that include each other in a ring, with no outside root, still get linted: the first one leads.
   const reached = new Set<string>();
   for (const r of roots) for (const g of buildApacheTree(r, cache).files.keys()) reached.add(g);
   for (const f of files) {
-    if (reached.has(f)) continue;
+    if (reached.has(f) || enabled(f)) continue;
     roots.push(f);
     for (const g of buildApacheTree(f, cache).files.keys()) reached.add(g);
   }

@@ -32,11 +32,13 @@ export const httpsBackendWithoutSslProxyEngine: ApacheRule = {
         : { title: 'Add `SSLProxyEngine on`', edits: [ctx.insertBefore(cfg.scopeLevel(offending[0].node), 'SSLProxyEngine on')] };
       const where = scope.vhost ? `in ${scope.label}` : 'in the main server';
       const off = engine ? ` (\`${engine.d.name} ${engine.d.args[0]?.value ?? ''}\` is in effect)` : ' (it is off unless set)';
+      // Read on its own, a vhost may get `SSLProxyEngine on` from a main config we do not see: a warning then.
+      const unsure = !engine && !cfg.complete;
       for (const { node, url } of offending) {
         ctx.report(
           node,
-          `${url.value} needs TLS towards the backend, but SSLProxyEngine is not on ${where}${off}: httpd answers every request with 500 and logs "AH00961: https: failed to enable ssl support". SSLProxyEngine needs mod_ssl loaded (a2enmod ssl).`,
-          { start: url.start, end: url.end, related: engine ? [{ node: engine, message: 'SSLProxyEngine set here' }] : [], fixes: [fix] },
+          `${url.value} needs TLS towards the backend, but SSLProxyEngine is not on ${where}${off}${unsure ? ' and not in this file or what it includes' : ''}: ${unsure ? 'unless the main config (apache2.conf, httpd.conf) turns it on, ' : ''}httpd answers every request with 500 and logs "AH00961: https: failed to enable ssl support". SSLProxyEngine needs mod_ssl loaded (a2enmod ssl).`,
+          { start: url.start, end: url.end, severity: unsure ? 'warning' : undefined, related: engine ? [{ node: engine, message: 'SSLProxyEngine set here' }] : [], fixes: [fix] },
         );
       }
     }

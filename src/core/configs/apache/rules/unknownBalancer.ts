@@ -16,8 +16,8 @@ export const unknownBalancer: ApacheRule = {
     const cfg = ctx.config;
     const balancers = cfg.balancers();
     const names = [...balancers.keys()];
-    // A balancer may live in a file we could not follow: then say so instead of insisting.
-    const partial = cfg.tree.problems.some((p) => p.kind === 'include-not-found' || p.kind === 'include-unreadable') || cfg.keys.has('use');
+    // A balancer may live in a file we could not follow or in a main config we do not see: then say so instead of insisting.
+    const partial = !cfg.complete;
     for (const scope of cfg.scopes) {
       for (const node of scope.all) {
         if (node.d.key !== 'proxypass' && node.d.key !== 'proxypassmatch') continue;
@@ -38,7 +38,7 @@ export const unknownBalancer: ApacheRule = {
           ctx.report(
             node,
             partial
-              ? `No <Proxy balancer://${name}> in the files we could read (some includes were not found). Unless one of those defines it, ${consequence}.`
+              ? `No <Proxy balancer://${name}> in this file or what it includes. Unless the main config (apache2.conf, httpd.conf) or a file it includes defines it, ${consequence}.`
               : `No <Proxy balancer://${name}> section or BalancerMember defines this balancer: ${consequence}.`,
             { start: url.start, end: url.end, severity: partial ? 'warning' : 'error' },
           );
