@@ -82,8 +82,12 @@ export async function runProbe(args: ProbeArgs, cwd: string, write: (s: string) 
   // A folder is scanned like `lint` does, so `--config ./nginx` works as well as `--config nginx.conf`
   // (the URL is mapped to nginx server blocks: HAProxy files found there are left out).
   // Loaded only with --config: the config parser and the lint rules are not needed for a plain probe.
-  const configFiles = configs.length ? (require('../core/lint') as typeof import('../core/lint')).collectFiles(new (require('../core/host') as typeof import('../core/host')).NodeFileHost(), configs) : [];
-  const mapping = configFiles.length ? await (require('../core/probe/configMap') as typeof import('../core/probe/configMap')).mapUrlToConfig(args.positional[0], configFiles, { timeoutMs, resolve, signal, measureKeepAliveMs }) : undefined;
+  const lint = configs.length ? (require('../core/lint') as typeof import('../core/lint')) : undefined;
+  const host = lint ? new (require('../core/host') as typeof import('../core/host')).NodeFileHost() : undefined;
+  const configFiles = lint ? lint.collectFiles(host!, configs) : [];
+  // The app servers' configs in those folders, for the cross-layer findings on the URL's path.
+  const appServerFiles = lint ? lint.collectAppServerFiles(host!, configs) : [];
+  const mapping = configFiles.length ? await (require('../core/probe/configMap') as typeof import('../core/probe/configMap')).mapUrlToConfig(args.positional[0], configFiles, { timeoutMs, resolve, signal, measureKeepAliveMs, appServerFiles }) : undefined;
   if (mapping?.errorLog && errorLogs.length === 0 && fs.existsSync(mapping.errorLog)) errorLogs.push(mapping.errorLog);
 
   let report: ProbeReport;

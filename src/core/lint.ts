@@ -1,6 +1,7 @@
 // The entry point shared by the CLI and the editor: find the config files under some paths, tell nginx,
-// HAProxy and Apache httpd files apart, work out which nginx and Apache files are roots (not included by
-// another), lint the roots with their includes and each HAProxy file on its own, and return findings in one shape.
+// HAProxy, Apache httpd and Caddy files apart, work out which nginx and Apache files are roots (not included
+// by another), lint the roots with their includes and each HAProxy file and Caddyfile on its own, and return
+// findings in one shape.
 import * as path from 'path';
 import { Finding, compareFindings } from './finding';
 import { FileHost, FileReadError } from './host';
@@ -9,17 +10,22 @@ import { SourceCache, buildTree, findRoots } from './configs/nginx/tree';
 export { findRoots };
 import { NginxLintOptions, isNginxFileName, lintNginxRoots, looksLikeNginx } from './configs/nginx/lint';
 import { HaproxyLintOptions, isHaproxyFileName, lintHaproxyFile, looksLikeHaproxy } from './configs/haproxy/lint';
+import { CaddyLintOptions, isCaddyFileName, isUnderCaddyFolder, lintCaddyFile, looksLikeCaddyfile } from './configs/caddy/lint';
 import type { ConfTree } from './configs/nginx/tree';
 import { ApacheLintOptions, isApacheFileName, lintApacheRoots, looksLikeApache } from './configs/apache/lint';
 import { ApacheSourceCache, buildApacheTree, findApacheRoots } from './configs/apache/tree';
 import { appServerConfigs, isAppServerCandidate } from './configs/appServers';
 import { readAppSide } from './topology/workspace';
 import { lintTopology } from './topology/lint';
+import { HaproxyConfig } from './configs/haproxy/config';
+import { parseHaproxy } from './configs/haproxy/parser';
+import { CaddyConfig } from './configs/caddy/config';
+import { parseCaddyfile } from './configs/caddy/parser';
 
 /** The config formats the linter reads. */
-export type ConfigKind = 'nginx' | 'haproxy' | 'apache';
+export type ConfigKind = 'nginx' | 'haproxy' | 'apache' | 'caddy';
 
-export interface LintOptions extends NginxLintOptions, HaproxyLintOptions, ApacheLintOptions {
+export interface LintOptions extends NginxLintOptions, HaproxyLintOptions, ApacheLintOptions, CaddyLintOptions {
   host: FileHost;
   /** Stops a long scan between files; checked often, never mid-file. */
   isCancelled?: () => boolean;
@@ -77,17 +83,19 @@ export function collectAppServerFiles(host: FileHost, paths: string[]): string[]
  * content; undefined when it is neither (the editor's index uses this too).
  */
 export function configKindOf(file: string, head: () => string): ConfigKind | undefined {
+  if (isCaddyFileName(file)) return 'caddy';
   if (isHaproxyFileName(file)) return 'haproxy';
   if (isApacheFileName(file)) return 'apache';
   // nginx and Apache both keep sites in sites-available/, sites-enabled/ and conf.d/: the content decides.
   if (isSharedSitesFile(file) && readsLikeApache(head)) return 'apache';
   if (isNginxFileName(file)) return 'nginx';
   if (/\.cfg$/.test(file)) return looksLikeHaproxy(head()) ? 'haproxy' : undefined;
-  if (!/\.(conf|conf\.template)$/.test(file)) return undefined;
+  if (!/\.(conf|conf\.template)$/.test(file)) return isUnderCaddyFolder(file) && looksLikeCaddyfile(head()) ? 'caddy' : undefined;
   const text = head();
   if (looksLikeNginx(text)) return 'nginx';
   if (looksLikeApache(text)) return 'apache';
-  return looksLikeHaproxy(text) ? 'haproxy' : undefined;
+  if (looksLikeHaproxy(text)) return 'haproxy';
+  return isUnderCaddyFolder(file) && looksLikeCaddyfile(text) ? 'caddy' : undefined;
 }
 
 /** Content sniffing that never throws: an unreadable file (a FIFO, a dangling link) stays nginx's by name, as before. */
@@ -99,7 +107,8 @@ function readsLikeApache(head: () => string): boolean {
   }
 }
 
-function isSharedSitesFile(file: string): boolean {
+/** sites-available/, sites-enabled/ and conf.d/: folders both nginx and Apache keep configs in. */
+export function isSharedSitesFile(file: string): boolean {
   return /^(sites-(available|enabled)|conf\.d)$/.test(path.basename(path.dirname(file))) && !path.basename(file).startsWith('.');
 }
 
@@ -131,19 +140,21 @@ export function collectFiles(host: FileHost, paths: string[]): string[] {
  * HAProxy files and app-server configs among `files`; everything else is read as nginx (a file given by
  * name is nginx unless it reads like HAProxy or an app server's config).
  */
-function splitByKind(host: FileHost, files: string[]): { nginx: string[]; haproxy: string[]; apache: string[]; app: string[] } {
+function splitByKind(host: FileHost, files: string[]): { nginx: string[]; haproxy: string[]; apache: string[]; caddy: string[]; app: string[] } {
   const nginx: string[] = [];
   const haproxy: string[] = [];
   const apache: string[] = [];
+  const caddy: string[] = [];
   const app: string[] = [];
   for (const f of files) {
     const kind = configKindOnHost(host, f);
     if (kind === 'haproxy') haproxy.push(f);
     else if (kind === 'apache') apache.push(f);
+    else if (kind === 'caddy') caddy.push(f);
     else if (kind === undefined && isAppServerFile(host, f)) app.push(f);
     else nginx.push(f);
   }
-  return { nginx, haproxy, apache, app };
+  return { nginx, haproxy, apache, caddy, app };
 }
 
 function isAppServerFile(host: FileHost, file: string): boolean {
@@ -156,12 +167,31 @@ function isAppServerFile(host: FileHost, file: string): boolean {
 }
 
 /** Cross-layer findings of these trees against the app servers in `appFiles`, without ones already seen. */
-function topologyFindings(trees: ConfTree[], appFiles: string[], options: LintOptions, seen: Set<string>, nginxFiles: string[]): { findings: Finding[]; appFiles: string[] } {
-  if (trees.length === 0 || appFiles.length === 0) return { findings: [], appFiles: [] };
+function topologyFindings(trees: ConfTree[], appFiles: string[], options: LintOptions, seen: Set<string>, nginxFiles: string[], haproxyFiles: string[] = [], caddyFiles: string[] = []): { findings: Finding[]; appFiles: string[] } {
+  if (trees.length === 0 && caddyFiles.length === 0) return { findings: [], appFiles: [] };
+  if (appFiles.length === 0 && haproxyFiles.length === 0) return { findings: [], appFiles: [] };
   const side = readAppSide(options.host, [...new Set(appFiles)]);
+  const haproxy: HaproxyConfig[] = [];
+  for (const f of haproxyFiles) {
+    try {
+      const text = options.host.readFile(f);
+      haproxy.push(new HaproxyConfig(parseHaproxy(f, text), text));
+    } catch {
+      /* reported by the HAProxy lint (haproxy/unreadable) */
+    }
+  }
+  const caddy: CaddyConfig[] = [];
+  for (const f of caddyFiles) {
+    try {
+      const text = options.host.readFile(f);
+      caddy.push(new CaddyConfig(parseCaddyfile(f, text), text));
+    } catch {
+      /* reported by the Caddy lint (caddy/unreadable) */
+    }
+  }
   const findings: Finding[] = [];
   const workspaceNginx = [...new Set([...nginxFiles, ...trees.flatMap((t) => [...t.files.keys()])])];
-  for (const f of lintTopology(trees, side.apps, side.texts, { nginxVersion: options.nginxVersion, disabledRules: options.disabledRules }, workspaceNginx)) {
+  for (const f of lintTopology(trees, side.apps, side.texts, { nginxVersion: options.nginxVersion, disabledRules: options.disabledRules }, workspaceNginx, haproxy, caddy)) {
     const key = `${f.ruleId}\0${f.file}\0${f.range.start.line}:${f.range.start.character}\0${f.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -177,13 +207,16 @@ function topologyFindings(trees: ConfTree[], appFiles: string[], options: LintOp
 function* lintSteps(paths: string[], options: LintOptions): Generator<void, LintResult, void> {
   const cache = new SourceCache(options.host);
   const apacheCache = new ApacheSourceCache(options.host);
-  const { nginx, haproxy, apache, app } = splitByKind(options.host, collectFiles(options.host, paths));
+  const { nginx, haproxy, apache, caddy, app } = splitByKind(options.host, collectFiles(options.host, paths));
   yield;
-  // HAProxy has no includes: every HAProxy file is a root of its own.
+  // HAProxy has no includes, and a Caddyfile is linted on its own (its imports are followed from it):
+  // every HAProxy file and Caddyfile is a root of its own. Apache files, like nginx ones, are read inside
+  // the file that includes them.
   const apacheRoots = findApacheRoots(apache, apacheCache);
-  const roots = [...findRoots(nginx, cache), ...haproxy, ...apacheRoots];
+  const roots = [...findRoots(nginx, cache), ...haproxy, ...apacheRoots, ...caddy];
   const isHaproxy = new Set(haproxy);
   const isApache = new Set(apacheRoots);
+  const isCaddy = new Set(caddy);
   const findings: Finding[] = [];
   const files = new Set<string>();
   let cancelled = false;
@@ -207,6 +240,11 @@ function* lintSteps(paths: string[], options: LintOptions): Generator<void, Lint
       for (const x of r.findings) findings.push(x);
       continue;
     }
+    if (isCaddy.has(roots[i])) {
+      files.add(roots[i]);
+      for (const x of lintCaddyFile(roots[i], options.host, options)) findings.push(x);
+      continue;
+    }
     const { findings: f, trees: built } = lintNginxRoots([roots[i]], cache, options, seen);
     for (const t of built) for (const file of t.files.keys()) files.add(file);
     trees.push(...built);
@@ -215,7 +253,7 @@ function* lintSteps(paths: string[], options: LintOptions): Generator<void, Lint
   if (!cancelled) {
     // The chain as a whole: nginx against the app servers behind it.
     const appFiles = [...app, ...collectAppServerFiles(options.host, paths), ...(options.appServerFiles ?? [])];
-    const topo = topologyFindings(trees, appFiles, options, seen, nginx);
+    const topo = topologyFindings(trees, appFiles, options, seen, nginx, haproxy, caddy);
     for (const x of topo.findings) findings.push(x);
     for (const f of topo.appFiles) files.add(f);
     options.onProgress?.(roots.length, roots.length, '');
@@ -249,10 +287,26 @@ export async function lintPathsAsync(paths: string[], options: LintOptions): Pro
 export function lintOneFile(file: string, candidates: string[], options: LintOptions & { kind?: ConfigKind }): Finding[] {
   // `kind`: what the editor knows (the document's language), which beats the file name.
   const kind = options.kind ?? configKindOnHost(options.host, file);
-  if (kind === 'haproxy') return lintHaproxyFile(file, options.host, options).sort(compareFindings);
+  if (kind === 'haproxy') {
+    // Its own rules, and the cross-layer ones against the nginx behind it (every nginx root of the workspace
+    // is a candidate; the nearest ones in the folder tree are its stack).
+    const own = lintHaproxyFile(file, options.host, options);
+    const cache = new SourceCache(options.host);
+    const nginxFiles = nginxCandidates(candidates).filter((c) => c !== file);
+    const trees = findRoots(nginxFiles, cache).map((r) => buildTree(r, cache));
+    const cross = topologyFindings(trees, options.appServerFiles ?? [], options, new Set(), nginxFiles, [file]).findings.filter((f) => f.file === file);
+    return [...own, ...cross].sort(compareFindings);
+  }
   if (kind === 'apache') {
     const cache = new ApacheSourceCache(options.host);
     return lintApacheRoots(apacheRootsIncluding(file, candidates, cache), cache, options).findings.filter((f) => f.file === file).sort(compareFindings);
+  }
+  if (kind === 'caddy') {
+    // Its own rules, and the cross-layer ones against the app servers behind it.
+    const own = lintCaddyFile(file, options.host, options);
+    const nginxFiles = nginxCandidates(candidates).filter((c) => c !== file);
+    const cross = topologyFindings([], options.appServerFiles ?? [], options, new Set(), nginxFiles, [], [file]).findings.filter((f) => f.file === file);
+    return [...own, ...cross].sort(compareFindings);
   }
   // An app server's config (gunicorn.conf.py …) is read for the cross-layer rules, never linted as nginx.
   if (kind === undefined && isAppServerFile(options.host, file)) return [];
@@ -273,9 +327,12 @@ export function apacheRootsIncluding(file: string, candidates: string[], cache: 
   return roots.length ? roots : [file];
 }
 
-/** The nginx files among candidates (by name; `.cfg` files are HAProxy's): what nginx-only features read. */
+/**
+ * The nginx files among candidates (by name; `.cfg` files are HAProxy's, Apache's by their names and
+ * folders, Caddyfiles and other files under a `caddy` folder are Caddy's): what nginx-only features read.
+ */
 export function nginxCandidates(candidates: string[]): string[] {
-  return candidates.filter((c) => !isHaproxyFileName(c) && !c.endsWith('.cfg') && !isApacheFileName(c));
+  return candidates.filter((c) => !isHaproxyFileName(c) && !c.endsWith('.cfg') && !isApacheFileName(c) && !isCaddyFileName(c) && !(isUnderCaddyFolder(c) && !/\.conf$/.test(c)));
 }
 
 /**

@@ -5,6 +5,7 @@ import { nginxRules } from './configs/nginx/rules';
 import { topologyRules } from './topology/rules';
 import { haproxyRules } from './configs/haproxy/rules';
 import { apacheRules } from './configs/apache/rules';
+import { caddyRules } from './configs/caddy/rules';
 
 export interface RuleMeta {
   id: string;
@@ -30,8 +31,12 @@ export const engineRules: RuleMeta[] = [
   { id: 'apache/include-cycle', cause: 'upstream-down', severity: 'error', title: 'Apache config files include each other in a cycle', engine: true },
   { id: 'apache/include-not-found', cause: 'observability', severity: 'info', title: 'An Apache `Include` target is not in the workspace', engine: true },
   { id: 'apache/include-unreadable', cause: 'observability', severity: 'warning', title: 'A file an Apache `Include` names cannot be read', engine: true },
+  { id: 'caddy/syntax', cause: 'upstream-down', severity: 'error', title: 'The Caddyfile does not parse: Caddy would refuse to start or reload', engine: true },
+  { id: 'caddy/import-cycle', cause: 'upstream-down', severity: 'error', title: 'Caddyfiles or snippets import each other in a cycle', engine: true },
+  { id: 'caddy/import-not-found', cause: 'observability', severity: 'info', title: 'An imported snippet or file is not in the workspace', engine: true },
+  { id: 'caddy/unreadable', cause: 'observability', severity: 'error', title: 'A Caddyfile cannot be read, is too large, or is binary', engine: true },
 ];
 
 export function allRules(): RuleMeta[] {
-  return [...engineRules, ...[...nginxRules, ...haproxyRules, ...apacheRules, ...topologyRules].map((r) => ({ id: r.id, cause: r.cause, severity: r.severity, title: r.title, crossLayer: topologyRules.includes(r as never) || undefined }))];
+  return [...engineRules, ...[...nginxRules, ...haproxyRules, ...apacheRules, ...caddyRules, ...topologyRules].map((r) => ({ id: r.id, cause: r.cause, severity: r.severity, title: r.title, crossLayer: topologyRules.includes(r as never) || undefined }))];
 }

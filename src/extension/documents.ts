@@ -1,7 +1,8 @@
-// Which documents are nginx, HAProxy or Apache httpd configs for us, and the snapshot of open documents a lint reads:
+// Which documents are nginx, HAProxy, Apache httpd or Caddy configs for us, and the snapshot of open documents a lint reads:
 // their unsaved text (so typing is linted) and their versions (so fixes can be dropped once the text moved on).
 import * as vscode from 'vscode';
 import { isHaproxyFileName } from '../core/configs/haproxy/lint';
+import { isCaddyFileName } from '../core/configs/caddy/lint';
 import { configKindOf } from '../core/lint';
 import type { ConfigKind } from '../core/lint';
 
@@ -62,16 +63,38 @@ export const APACHE_SELECTOR: vscode.DocumentFilter[] = [
   ...APACHE_FILE_PATTERNS.map((pattern) => ({ scheme: 'file', pattern })),
 ];
 
-export const CONFIG_SELECTOR: vscode.DocumentFilter[] = [...NGINX_SELECTOR, ...HAPROXY_SELECTOR, ...APACHE_SELECTOR];
+/** The official Caddy extension's id (caddyserver/vscode-caddyfile): ours is the same, so the two coexist. */
+export const CADDY_LANGUAGE_IDS = ['caddyfile'];
 
-/** Providers also look at other `*.conf` / `*.cfg` files; `isConfigDocument` keeps those the index recognised by content. */
-export const PROVIDER_SELECTOR: vscode.DocumentFilter[] = [...CONFIG_SELECTOR, { scheme: 'file', pattern: '**/*.conf' }, { scheme: 'file', pattern: '**/*.cfg' }];
+/**
+ * Names that are always Caddyfiles; `Caddyfile.dev` and other files under `caddy/` are recognised by the
+ * index (a pattern cannot leave out `Caddyfile.json`).
+ */
+export const CADDY_FILE_PATTERNS = ['**/Caddyfile', '**/caddyfile', '**/*.caddyfile', '**/*.Caddyfile', '**/*.caddy'];
+
+export const CADDY_SELECTOR: vscode.DocumentFilter[] = [
+  ...CADDY_LANGUAGE_IDS.map((language) => ({ scheme: 'file', language })),
+  ...CADDY_FILE_PATTERNS.map((pattern) => ({ scheme: 'file', pattern })),
+];
+
+export const CONFIG_SELECTOR: vscode.DocumentFilter[] = [...NGINX_SELECTOR, ...HAPROXY_SELECTOR, ...APACHE_SELECTOR, ...CADDY_SELECTOR];
+
+/**
+ * Providers also look at other `*.conf` / `*.cfg` files and files under `caddy/`; `isConfigDocument`
+ * keeps those the index recognised by content.
+ */
+export const PROVIDER_SELECTOR: vscode.DocumentFilter[] = [
+  ...CONFIG_SELECTOR,
+  { scheme: 'file', pattern: '**/*.conf' },
+  { scheme: 'file', pattern: '**/*.cfg' },
+  { scheme: 'file', pattern: '**/caddy/**' },
+];
 
 export interface KnownConfigs {
   has(file: string): boolean;
 }
 
-/** An nginx, HAProxy or Apache config: by language, by name, or recognised by the workspace index. */
+/** An nginx, HAProxy, Apache or Caddy config: by language, by name, or recognised by the workspace index. */
 export function isConfigDocument(doc: vscode.TextDocument, known: KnownConfigs): boolean {
   if (doc.uri.scheme !== 'file' || doc.isClosed) return false;
   return vscode.languages.match(CONFIG_SELECTOR, doc) > 0 || known.has(doc.uri.fsPath);
@@ -83,6 +106,17 @@ export function isHaproxyDocument(doc: vscode.TextDocument): boolean {
   return isHaproxyFileName(doc.uri.fsPath) || doc.uri.fsPath.endsWith('.cfg');
 }
 
+/** A Caddyfile: by language or name, or a file under `caddy/` that the index recognised as one. */
+export function isCaddyDocument(doc: vscode.TextDocument, known?: KnownKinds): boolean {
+  const byLanguage = languageKind(doc);
+  if (byLanguage) return byLanguage === 'caddy';
+  return isCaddyFileName(doc.uri.fsPath) || known?.kindOf?.(doc.uri.fsPath) === 'caddy';
+}
+
+export interface KnownKinds {
+  kindOf?(file: string): ConfigKind | undefined;
+}
+
 /**
  * The kind the document's language says (a language picked by hand beats the file name), if any. The nginx
  * language is also ours for every file under sites-enabled/ and conf.d/, which Apache uses too: there an
@@ -92,6 +126,7 @@ export function languageKind(doc: vscode.TextDocument): ConfigKind | undefined {
   if (HAPROXY_LANGUAGE_IDS.includes(doc.languageId)) return 'haproxy';
   if (APACHE_LANGUAGE_IDS.includes(doc.languageId)) return 'apache';
   if (NGINX_LANGUAGE_IDS.includes(doc.languageId)) return contentKind(doc) === 'apache' ? undefined : 'nginx';
+  if (CADDY_LANGUAGE_IDS.includes(doc.languageId)) return 'caddy';
   return undefined;
 }
 
@@ -105,8 +140,8 @@ export function isApacheDocument(doc: vscode.TextDocument): boolean {
 }
 
 /** An nginx config (hover explains nginx directives only). */
-export function isNginxDocument(doc: vscode.TextDocument, known: KnownConfigs): boolean {
-  return isConfigDocument(doc, known) && !isHaproxyDocument(doc) && !isApacheDocument(doc);
+export function isNginxDocument(doc: vscode.TextDocument, known: KnownConfigs & KnownKinds): boolean {
+  return isConfigDocument(doc, known) && !isHaproxyDocument(doc) && !isApacheDocument(doc) && !isCaddyDocument(doc, known);
 }
 
 export interface OpenSnapshot {

@@ -72,7 +72,7 @@ export class UrlProber implements vscode.Disposable {
         const measureKeepAliveMs = settings.measureKeepAliveMs || undefined;
         try {
           if (measureKeepAliveMs) progress.report({ message: 'mapping the URL to the workspace configs and measuring the upstream keep-alive…' });
-          const mapping = await mapUrlToConfig(url, this.index.list(), { timeoutMs: settings.timeoutMs, signal: controller.signal, measureKeepAliveMs });
+          const mapping = await mapUrlToConfig(url, this.index.list(), { timeoutMs: settings.timeoutMs, signal: controller.signal, measureKeepAliveMs, appServerFiles: this.index.appList() });
           configLines = mapping.lines;
           configNotes = mapping.notes;
           upstreamKeepAlive = mapping.upstreamKeepAlive;

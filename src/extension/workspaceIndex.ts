@@ -1,21 +1,25 @@
-// The nginx, HAProxy and Apache config files of the workspace, kept current by a file watcher. Diagnostics and hover use it
+// The nginx, HAProxy, Apache and Caddy config files of the workspace, kept current by a file watcher. Diagnostics and hover use it
 // as the candidate roots (a snippet is linted inside the files that include it); Inspect rescans it.
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import { configKindOf } from '../core/lint';
+import { ConfigKind, configKindOf, isSharedSitesFile } from '../core/lint';
+import { isUnderCaddyFolder } from '../core/configs/caddy/lint';
 import { appServerConfigs, isAppServerCandidate } from '../core/configs/appServers';
 
-/** Names worth a look: by name, or `*.conf` / `*.cfg` whose content is sniffed. */
-const SEARCH_GLOB = '{**/*.conf,**/*.conf.template,**/*.nginx,**/*.nginxconf,**/sites-available/*,**/sites-enabled/*,**/snippets/*,**/nginx/*,**/*.cfg}';
+/** Names worth a look: by name, or `*.conf` / `*.cfg` / files under `caddy/` whose content is sniffed. */
+const SEARCH_GLOB =
+  '{**/*.conf,**/*.conf.template,**/*.nginx,**/*.nginxconf,**/sites-available/*,**/sites-enabled/*,**/snippets/*,**/nginx/*,**/*.cfg,**/[Cc]addyfile,**/[Cc]addyfile.*,**/*.[Cc]addyfile,**/*.caddy,**/caddy/**}';
 /** The same folders the core's folder walk skips. */
 export const EXCLUDE_GLOB = '{**/node_modules/**,**/.git/**,**/.hg/**,**/.svn/**,**/dist/**,**/out/**,**/.vscode-test/**,**/.e2e/**,**/__pycache__/**,**/.venv/**,**/venv/**}';
 /** App servers the cross-layer rules compare nginx with (gunicorn, uWSGI, PHP-FPM pools, Node servers). */
-const APP_GLOB = '{**/*gunicorn*.py,**/*.ini,**/*.conf,**/server.js,**/server.ts,**/server.mjs,**/app.js,**/app.ts,**/app.mjs,**/index.js,**/index.ts,**/main.js,**/main.ts,**/bin/www}';
+const APP_GLOB = '{**/*gunicorn*.py,**/*.ini,**/*.conf,**/server.js,**/server.ts,**/server.mjs,**/app.js,**/app.ts,**/app.mjs,**/index.js,**/index.ts,**/main.js,**/main.ts,**/bin/www,**/Procfile,**/Dockerfile,**/Dockerfile.*,**/*.dockerfile,**/docker-compose*.yml,**/docker-compose*.yaml,**/compose*.yml,**/compose*.yaml}';
 const MAX_FILES = 20000;
 const SNIFF_BYTES = 65536;
 
 export class ConfigIndex implements vscode.Disposable {
   private files = new Set<string>();
+  /** What each file is (from its name or content), for the features that read one kind only. */
+  private kinds = new Map<string, ConfigKind>();
   /** App-server configs: not linted themselves, but the nginx files' cross-layer findings read them. */
   private apps = new Set<string>();
   private readonly changed = new vscode.EventEmitter<void>();
@@ -50,6 +54,10 @@ export class ConfigIndex implements vscode.Disposable {
     return this.files.has(file);
   }
 
+  kindOf(file: string): ConfigKind | undefined {
+    return this.kinds.get(file);
+  }
+
   list(): string[] {
     return [...this.files];
   }
@@ -67,9 +75,14 @@ export class ConfigIndex implements vscode.Disposable {
   async rescan(token?: vscode.CancellationToken): Promise<string[]> {
     const uris = await vscode.workspace.findFiles(SEARCH_GLOB, EXCLUDE_GLOB, MAX_FILES, token);
     const found: string[] = [];
+    const kinds = new Map<string, ConfigKind>();
     for (const uri of uris) {
       if (token?.isCancellationRequested) break;
-      if (uri.scheme === 'file' && (await isCandidate(uri.fsPath))) found.push(uri.fsPath);
+      const kind = uri.scheme === 'file' ? await candidateKind(uri.fsPath) : undefined;
+      if (kind) {
+        found.push(uri.fsPath);
+        kinds.set(uri.fsPath, kind);
+      }
     }
     found.sort();
     const apps: string[] = [];
@@ -81,8 +94,9 @@ export class ConfigIndex implements vscode.Disposable {
     }
     if (!token?.isCancellationRequested) {
       this.files = new Set(found);
+      this.kinds = kinds;
       this.apps = new Set(apps.sort());
-      this.log.info(`found ${found.length} nginx/HAProxy/Apache config file(s) and ${apps.length} app-server config(s) in the workspace${uris.length >= MAX_FILES ? ` (stopped at ${MAX_FILES} names)` : ''}`);
+      this.log.info(`found ${found.length} nginx/HAProxy/Apache/Caddy config file(s) and ${apps.length} app-server config(s) in the workspace${uris.length >= MAX_FILES ? ` (stopped at ${MAX_FILES} names)` : ''}`);
       this.fireSoon();
     }
     return found;
@@ -90,9 +104,15 @@ export class ConfigIndex implements vscode.Disposable {
 
   private async consider(file: string, contentChanged = false): Promise<void> {
     const was = this.files.has(file);
-    const is = await isCandidate(file);
-    if (is) this.files.add(file);
-    else this.files.delete(file);
+    const kind = await candidateKind(file);
+    const is = kind !== undefined;
+    if (kind) {
+      this.files.add(file);
+      this.kinds.set(file, kind);
+    } else {
+      this.files.delete(file);
+      this.kinds.delete(file);
+    }
     if (was !== is || (is && contentChanged)) this.fireSoon();
   }
 
@@ -116,7 +136,8 @@ export class ConfigIndex implements vscode.Disposable {
     // A deleted folder arrives as one event: drop everything under it too.
     const prefix = file.endsWith('/') || file.endsWith('\\') ? file : file + (file.includes('\\') ? '\\' : '/');
     let any = this.files.delete(file);
-    for (const f of [...this.files]) if (f.startsWith(prefix)) any = this.files.delete(f) || any;
+    this.kinds.delete(file);
+    for (const f of [...this.files]) if (f.startsWith(prefix)) (any = this.files.delete(f) || any), this.kinds.delete(f);
     if (any) this.fireSoon();
   }
 
@@ -131,20 +152,25 @@ export class ConfigIndex implements vscode.Disposable {
   }
 }
 
-/** The core's rule (by name, or `*.conf` / `*.cfg` that reads like nginx, HAProxy or Apache), with only the head of the file read. */
-async function isCandidate(file: string): Promise<boolean> {
-  if (!/\.(conf|conf\.template|cfg)$/.test(file)) return configKindOf(file, () => '') !== undefined;
+/**
+ * The core's rule (by name, or `*.conf` / `*.cfg` / a file under `caddy/` that reads like nginx, HAProxy,
+ * Apache or a Caddyfile), with only the head of the file read. sites-enabled/ and conf.d/ are shared by
+ * nginx and Apache: there the content decides too.
+ */
+async function candidateKind(file: string): Promise<ConfigKind | undefined> {
+  const byName = configKindOf(file, () => '');
+  if (!isSharedSitesFile(file) && (byName || (!/\.(conf|conf\.template|cfg)$/.test(file) && !isUnderCaddyFolder(file)))) return byName;
   let handle: fs.promises.FileHandle | undefined;
   try {
     handle = await fs.promises.open(file, 'r');
     const st = await handle.stat();
-    if (!st.isFile()) return false;
+    if (!st.isFile()) return undefined;
     const buf = Buffer.alloc(Math.min(SNIFF_BYTES, st.size));
     const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
     const head = buf.subarray(0, bytesRead).toString('utf8');
-    return configKindOf(file, () => head) !== undefined;
+    return configKindOf(file, () => head);
   } catch {
-    return false;
+    return undefined;
   } finally {
     await handle?.close();
   }

@@ -11,6 +11,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { freePort, Nginx, runCli, startNginx, waitForPort } from '../support/probeLab';
 import { NGINX, nginxTest } from '../support/nginx';
+import { HAPROXY, haproxyCheck } from '../support/haproxy';
+import { CADDY, caddyValidate } from '../support/caddy';
+import { applyFixGroups } from '../../src/core/fixes';
 import { copyDir, fixTopologyUntilStable, topologyCases, topologyOf } from '../support/topology';
 
 const GUNICORN = ['/usr/bin/gunicorn', '/usr/local/bin/gunicorn'].find((p) => fs.existsSync(p));
@@ -141,6 +144,16 @@ describe('cross-layer findings against real nginx and gunicorn', function () {
     assert.match(log, /connect\(\) to unix:\S+wrong\.sock failed \(2: No such file or directory\) while connecting to upstream/);
   });
 
+  it('probe --config: the verdict for the socket 502 is routing, with the cross-layer finding as evidence', async () => {
+    const r = await runCli(['probe', `http://127.0.0.1:${nginx!.port}/moved/`, '--samples', '1', '--no-proxy', '--config', nginx!.dir, '--format', 'json'], 30000);
+    const report = JSON.parse(r.stdout) as { status: number; verdict: { cause: string; confidence: string; evidence: string[]; nextSteps: string[] } };
+    assert.strictEqual(report.status, 502);
+    assert.strictEqual(report.verdict.cause, 'routing', JSON.stringify(report.verdict));
+    assert.strictEqual(report.verdict.confidence, 'high');
+    assert.ok(report.verdict.evidence.some((e) => e.startsWith('topology/pass-target-without-listener') && e.includes('app.sock')), JSON.stringify(report.verdict.evidence));
+    assert.match(report.verdict.nextSteps[0], /^Change nginx\.conf:\d+ or the app server's setting/);
+  });
+
   it('lint names the nginx line and the gunicorn setting for each, across the two files', async () => {
     const r = await runCli(['lint', nginx!.dir, '--format', 'json'], 30000);
     const { findings } = JSON.parse(r.stdout) as LintJson;
@@ -194,12 +207,144 @@ describe('real nginx -t on the cross-layer fixture workspaces', () => {
         const tmp = copyDir(dir);
         try {
           if (fix) assert.ok(fixTopologyUntilStable(tmp) > 0 || !topologyOf(tmp).some((f) => f.fixes.length), 'fixes were offered and applied');
-          const r = nginxTest(path.join(tmp, 'nginx.conf'));
-          assert.ok(r.ok, `${path.relative(c.fires, dir) || 'fires'}: ${r.output}\n${fs.readFileSync(path.join(tmp, 'nginx.conf'), 'utf8')}`);
+          if (fs.existsSync(path.join(tmp, 'nginx.conf'))) {
+            const r = nginxTest(path.join(tmp, 'nginx.conf'));
+            assert.ok(r.ok, `${path.relative(c.fires, dir) || 'fires'}: ${r.output}\n${fs.readFileSync(path.join(tmp, 'nginx.conf'), 'utf8')}`);
+          }
+          const cf = path.join(tmp, 'Caddyfile');
+          if (fs.existsSync(cf) && CADDY) {
+            const v = caddyValidate(cf);
+            assert.ok(v.ok, `${path.relative(c.fires, dir) || 'fires'} caddy validate: ${v.output}\n${fs.readFileSync(cf, 'utf8')}`);
+          }
+          const hx = path.join(tmp, 'haproxy.cfg');
+          if (fs.existsSync(hx) && HAPROXY) {
+            const h = haproxyCheck(hx);
+            assert.ok(h.ok, `${path.relative(c.fires, dir) || 'fires'} haproxy -c: ${h.output}\n${fs.readFileSync(hx, 'utf8')}`);
+          }
         } finally {
           fs.rmSync(tmp, { recursive: true, force: true });
         }
       }
     });
   }
+});
+
+describe('HAProxy in front of nginx: timeout server against the read timeout behind it (real servers)', function () {
+  this.timeout(90000);
+  let nginx: Nginx | undefined;
+  let app: Gunicorn | undefined;
+  let lb: ChildProcess | undefined;
+  let lbPort = 0;
+  let cfg = '';
+
+  const startLb = async (): Promise<ChildProcess> => {
+    const out = fs.openSync(path.join(nginx!.dir, 'haproxy.log'), 'a');
+    const child = spawn(HAPROXY!, ['-db', '-f', cfg], { detached: true, stdio: ['ignore', out, out] });
+    fs.closeSync(out);
+    let exited = false;
+    child.on('exit', () => (exited = true));
+    await waitForPort(lbPort, 10000, () => !exited);
+    return child;
+  };
+  const stopLb = () => {
+    try {
+      if (lb?.pid && lb.exitCode === null) process.kill(-lb.pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  };
+
+  before(async function () {
+    if (!NGINX || !GUNICORN || !HAPROXY) {
+      if (process.env.CI) throw new Error('nginx, HAProxy and gunicorn are needed: bash scripts/setup.sh installs them');
+      this.skip();
+    }
+    const appPort = await freePort();
+    lbPort = await freePort();
+    nginx = await startNginx(`    location /slow {
+      proxy_read_timeout 10s;
+      proxy_pass http://127.0.0.1:${appPort};
+    }`);
+    fs.writeFileSync(path.join(nginx.dir, 'app.py'), APP);
+    fs.writeFileSync(path.join(nginx.dir, 'gunicorn.conf.py'), `bind = "127.0.0.1:${appPort}"\nworkers = 1\ntimeout = 5\n`);
+    cfg = path.join(nginx.dir, 'haproxy.cfg');
+    fs.writeFileSync(
+      cfg,
+      `global
+    log stdout format raw local0
+defaults
+    mode http
+    log global
+    option httplog
+    timeout connect 5s
+    timeout client 30s
+    timeout server 1s
+frontend www
+    bind 127.0.0.1:${lbPort}
+    default_backend web
+backend web
+    server n1 127.0.0.1:${nginx.port}
+`,
+    );
+    app = await startGunicorn(nginx.dir, 'gunicorn.conf.py', appPort);
+    lb = await startLb();
+  });
+
+  after(() => {
+    stopLb();
+    app?.stop();
+    nginx?.stop();
+    if (nginx) fs.rmSync(nginx.dir, { recursive: true, force: true });
+  });
+
+  it('before: HAProxy answers 504 (sH) for a 2 s request that nginx would have waited 10 s for', async () => {
+    assert.strictEqual(await get(lbPort, '/slow'), 504);
+    const deadline = Date.now() + 10000;
+    let log = '';
+    while (Date.now() < deadline && !/ sH-- /.test(log)) {
+      log = fs.readFileSync(path.join(nginx!.dir, 'haproxy.log'), 'utf8');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.match(log, / 504 .* sH-- /, log);
+  });
+
+  it('lint names the timeout server line, with nginx\'s read timeout as related information; after lint --fix it answers 200', async () => {
+    const r = await runCli(['lint', nginx!.dir, '--format', 'json'], 30000);
+    const { findings } = JSON.parse(r.stdout) as LintJson;
+    const f = findings.find((x) => x.ruleId === 'topology/haproxy-timeout-below-nginx-timeout');
+    assert.ok(f, r.stdout);
+    assert.ok(f!.file.endsWith('haproxy.cfg'));
+    assert.match(fs.readFileSync(cfg, 'utf8').split('\n')[f!.line - 1], /timeout server 1s/);
+    assert.ok(f!.related.some((x) => x.file.endsWith('nginx.conf')), JSON.stringify(f!.related));
+    await runCli(['lint', nginx!.dir, '--fix', '--format', 'json'], 30000);
+    assert.match(fs.readFileSync(cfg, 'utf8'), /backend web\n\s+timeout server 15s\n/);
+    const check = spawnSync(HAPROXY!, ['-c', '-f', cfg], { encoding: 'utf8' });
+    assert.strictEqual(check.status, 0, check.stdout + check.stderr);
+    stopLb();
+    await new Promise<void>((res) => (lb!.exitCode !== null || lb!.signalCode !== null ? res() : lb!.once('exit', () => res())));
+    lb = await startLb();
+    assert.strictEqual(await get(lbPort, '/slow'), 200);
+  });
+});
+
+describe('the Caddy-side keep-alive fix keeps the Caddyfile valid (real caddy validate)', () => {
+  it('transport http { keepalive … } added to a bare reverse_proxy, and changed where it is set', function () {
+    if (!CADDY) this.skip();
+    const c = topologyCases().find((x) => x.name === 'topology-caddy-keepalive-outlives-app')!;
+    const tmp = copyDir(c.fires);
+    try {
+      const cf = path.join(tmp, 'Caddyfile');
+      const caddySide = topologyOf(tmp).map((f) => f.fixes.find((x) => x.edits.every((e) => e.file === cf)));
+      assert.strictEqual(caddySide.filter(Boolean).length, 2, 'a Caddy-side fix for each finding');
+      const r = applyFixGroups(fs.readFileSync(cf, 'utf8'), caddySide.map((x) => x!.edits));
+      fs.writeFileSync(cf, r.text);
+      assert.match(r.text, /reverse_proxy \/api\/\* 127\.0\.0\.1:8000 \{\n\t\ttransport http \{\n\t\t\tkeepalive 1s\n\t\t\}\n\t\}  # expect/);
+      assert.match(r.text, /keepalive 9s/);
+      const v = caddyValidate(cf);
+      assert.ok(v.ok, `${v.output}\n${r.text}`);
+      assert.deepStrictEqual(topologyOf(tmp).map((f) => f.ruleId), []);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 });

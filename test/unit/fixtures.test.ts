@@ -7,6 +7,7 @@ import { allRules } from '../../src/core/rules';
 import { nginxRules } from '../../src/core/configs/nginx/rules';
 import { haproxyRules } from '../../src/core/configs/haproxy/rules';
 import { apacheRules } from '../../src/core/configs/apache/rules';
+import { caddyRules } from '../../src/core/configs/caddy/rules';
 import { docsFileName } from '../../src/core/finding';
 import { copyFixture, fixtureCases, fixUntilStable, lintFile, mismatches, repoRoot } from '../support/fixtures';
 
@@ -33,7 +34,7 @@ describe('rule fixtures', () => {
   });
 
   for (const c of cases) {
-    const rule = [...nginxRules, ...haproxyRules, ...apacheRules].find((r) => docsFileName(r.id) === c.name + '.md');
+    const rule = [...nginxRules, ...haproxyRules, ...apacheRules, ...caddyRules].find((r) => docsFileName(r.id) === c.name + '.md');
     const fires = path.basename(c.fires);
     describe(c.name, () => {
       it(`${fires} reports exactly where marked`, () => {

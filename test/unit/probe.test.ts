@@ -172,6 +172,30 @@ describe('probe: text report of samples that all failed', () => {
   });
 });
 
+describe('probe: cross-layer findings on the URL\'s path in the verdict', () => {
+  it('a 502 "refused" with nginx sending where no app server listens is routing, high, with the place to change first', () => {
+    const s = sample({ status: 502, http: { status: 502, statusText: 'Bad Gateway', headers: { server: 'nginx/1.22.1' }, headerBytes: 100, bodyBytes: 150, bodyTruncated: false, bodySnippet: '<hr><center>nginx/1.22.1</center>' } });
+    const p = summarize([s]);
+    const hop = explainHop({ status: 502, headers: { server: 'nginx/1.22.1' }, body: '<hr><center>nginx/1.22.1</center>' });
+    const note = { cause: 'routing' as const, ruleId: 'topology/pass-target-without-listener', text: 'topology/pass-target-without-listener (shop.conf:3): proxy_pass sends requests to 127.0.0.1:3000, but no app server in the workspace listens there (it has gunicorn (gunicorn.conf.py) on 127.0.0.1:3001). nginx logs …' };
+    const without = decideVerdict({ samples: [s], percentiles: p, hop });
+    assert.strictEqual(without.cause, 'upstream-down');
+    const v = decideVerdict({ samples: [s], percentiles: p, hop, configNotes: [note] });
+    assert.strictEqual(v.cause, 'routing');
+    assert.strictEqual(v.confidence, 'high');
+    assert.match(v.summary, /forwards to an address where no app server of the workspace listens \(topology\/pass-target-without-listener \(shop\.conf:3\)\)/);
+    assert.ok(v.evidence.includes(note.text));
+    assert.match(v.nextSteps[0], /^Change shop\.conf:3 or the app server's setting it names \(topology\/pass-target-without-listener\): proxy_pass sends requests to 127\.0\.0\.1:3000, but/);
+  });
+
+  it('a healthy answer stays none, whatever the configs say', () => {
+    const s = sample({ status: 200, http: { status: 200, statusText: 'OK', headers: {}, headerBytes: 10, bodyBytes: 2, bodyTruncated: false, bodySnippet: 'ok' } });
+    const p = summarize([s]);
+    const v = decideVerdict({ samples: [s], percentiles: p, hop: explainHop({ status: 200, headers: {}, body: 'ok' }), configNotes: [{ cause: 'routing', ruleId: 'topology/pass-target-without-listener', text: 'topology/pass-target-without-listener (a.conf:1): x' }] });
+    assert.strictEqual(v.cause, 'none');
+  });
+});
+
 describe('probe: --resolve HOST:PORT:ADDR', () => {
   it('parses IPv4, IPv6 and several addresses', () => {
     assert.deepStrictEqual(parseResolve('example.com:443:127.0.0.1'), { host: 'example.com', port: 443, addresses: ['127.0.0.1'] });

@@ -11,6 +11,7 @@ import { parseGunicorn, pythonAssignments } from '../../src/core/configs/appServ
 import { parsePhpFpm, fpmSeconds } from '../../src/core/configs/appServers/phpFpm';
 import { parseUwsgi } from '../../src/core/configs/appServers/uwsgi';
 import { parseNodeServer } from '../../src/core/configs/appServers/nodeServer';
+import { appServerConfigs } from '../../src/core/configs/appServers';
 import { repoRoot } from '../support/fixtures';
 import { copyDir, filesUnder, fixTopologyUntilStable, markMismatches, topologyCases, topologyOf, topologyOfParts } from '../support/topology';
 
@@ -115,6 +116,88 @@ describe('which app servers belong with which nginx', () => {
       assert.deepStrictEqual(outer.filter((x) => x.ruleId.startsWith('topology/')), []);
       // An app file itself is never linted as nginx.
       assert.deepStrictEqual(lintOneFile(path.join(tmp, 'stack', 'gunicorn.conf.py'), candidates, { host }), []);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('app servers started from a command line', () => {
+  it('Procfile, Dockerfile (exec and shell form, continued lines) and compose (string and list) are read', () => {
+    const p = appServerConfigs('/w/Procfile', 'web: gunicorn -b 0.0.0.0:8000 --timeout=120 app:app\nworker: celery -A app worker\n');
+    assert.deepStrictEqual(p.map((c) => [c.label, c.listeners[0].port, c.requestTimeout?.ms]), [['gunicorn (Procfile web)', 8000, 120000]]);
+    assert.deepStrictEqual(p[0].requestTimeout?.range, { start: { line: 0, character: 40 }, end: { line: 0, character: 43 } }, 'the value inside --timeout=120');
+    const d = appServerConfigs('/w/Dockerfile', 'FROM python:3.12\nCMD ["gunicorn", "--bind", "0.0.0.0:8000", \\\n     "-k", "gthread", "--keep-alive", "5", "app:app"]\n');
+    assert.deepStrictEqual([d[0].label, d[0].listeners[0].port, d[0].idleKeepAlive?.ms, d[0].idleKeepAlive?.quote], ['gunicorn (Dockerfile CMD)', 8000, 5000, '"']);
+    const s = appServerConfigs('/w/Dockerfile', 'CMD uwsgi --http-socket :9000 \\\n  --harakiri 30 --module app\n');
+    assert.deepStrictEqual([s[0].kind, s[0].listeners[0].protocol, s[0].listeners[0].port, s[0].requestTimeout?.ms], ['uwsgi', 'http', 9000, 30000]);
+    const c = appServerConfigs('/w/docker-compose.yml', 'services:\n  app:\n    command: gunicorn -w 4 -b 0.0.0.0:8000 app:app\n  api:\n    command: ["python", "-m", "gunicorn", "-k", "gevent", "--bind", "0.0.0.0:8001"]\n  db:\n    image: postgres\n');
+    assert.deepStrictEqual(c.map((x) => [x.label, x.listeners[0].port, x.requestTimeout?.ms]), [['gunicorn (docker-compose.yml service app)', 8000, 30000], ['gunicorn (docker-compose.yml service api)', 8001, undefined]]);
+    assert.deepStrictEqual(appServerConfigs('/w/docker-compose.yml', 'services: [unbalanced\n'), []);
+    assert.deepStrictEqual(appServerConfigs('/w/Dockerfile', 'FROM nginx\nCMD ["nginx", "-g", "daemon off;"]\n'), []);
+  });
+
+  it('a compose file feeds the cross-layer rules; the fix edits the flag in place, quotes kept, and the YAML stays valid', () => {
+    const tmp = fs.mkdtempSync(path.join(require('os').tmpdir(), 'gd-compose-'));
+    try {
+      fs.writeFileSync(path.join(tmp, 'nginx.conf'), 'events {}\nhttp {\n    upstream app {\n        server 127.0.0.1:8000;\n        keepalive 8;\n    }\n    server {\n        listen 127.0.0.1:8080;\n        location / {\n            proxy_pass http://app;\n            proxy_http_version 1.1;\n            proxy_set_header Connection "";\n        }\n    }\n}\n');
+      const compose = path.join(tmp, 'docker-compose.yml');
+      fs.writeFileSync(compose, 'services:\n  app:\n    command: ["gunicorn", "-k", "gthread", "--keep-alive", "5", "-b", "127.0.0.1:8000", "app:app"]\n');
+      const f = topologyOf(tmp);
+      assert.deepStrictEqual(f.map((x) => `${x.ruleId}@${x.range.start.line + 1}`), ['topology/upstream-keepalive-outlives-app@5']);
+      assert.match(f[0].message, /gunicorn \(docker-compose\.yml service app\) closes an idle connection after 5 s \(--keep-alive = 5\)/);
+      assert.strictEqual(f[0].fixes[0].edits[0].file, compose);
+      fixTopologyUntilStable(tmp);
+      const after = fs.readFileSync(compose, 'utf8');
+      assert.match(after, /"--keep-alive", "65"/);
+      assert.doesNotThrow(() => JSON.parse(after.slice(after.indexOf('['), after.lastIndexOf(']') + 1)));
+      assert.deepStrictEqual(topologyOf(tmp), []);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('compose service names as nginx targets', () => {
+  const nginxTo = (target: string) => `events {}\nhttp {\n    server {\n        listen 80;\n        location / {\n            proxy_pass http://${target};\n        }\n    }\n}\n`;
+  const run = (bind: string, target: string) => {
+    const tmp = fs.mkdtempSync(path.join(require('os').tmpdir(), 'gd-compose-svc-'));
+    fs.mkdirSync(path.join(tmp, 'nginx'));
+    fs.writeFileSync(path.join(tmp, 'nginx', 'nginx.conf'), nginxTo(target));
+    fs.writeFileSync(path.join(tmp, 'docker-compose.yml'), `services:\n  nginx:\n    image: nginx:1.27\n  app:\n    command: gunicorn --bind ${bind} app:app\n`);
+    return tmp;
+  };
+
+  it('the service binds its own loopback: nginx in another container cannot reach it; the fix binds 0.0.0.0', () => {
+    const tmp = run('127.0.0.1:8000', 'app:8000');
+    try {
+      const f = topologyOf(tmp);
+      assert.deepStrictEqual(f.map((x) => x.ruleId), ['topology/pass-target-without-listener']);
+      assert.match(f[0].message, /compose service app on port 8000, and gunicorn \(docker-compose\.yml service app\) listens on 127\.0\.0\.1:8000: the loopback of its own container/);
+      fixTopologyUntilStable(tmp);
+      assert.match(fs.readFileSync(path.join(tmp, 'docker-compose.yml'), 'utf8'), /gunicorn --bind 0\.0\.0\.0:8000 app:app/);
+      assert.deepStrictEqual(topologyOf(tmp), []);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('the service listens on another port: the fix points nginx at it', () => {
+    const tmp = run('0.0.0.0:8001', 'app:8000');
+    try {
+      const f = topologyOf(tmp);
+      assert.deepStrictEqual(f.map((x) => x.ruleId), ['topology/pass-target-without-listener']);
+      fixTopologyUntilStable(tmp);
+      assert.match(fs.readFileSync(path.join(tmp, 'nginx', 'nginx.conf'), 'utf8'), /proxy_pass http:\/\/app:8001;/);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('bound to 0.0.0.0 on the right port: silent', () => {
+    const tmp = run('0.0.0.0:8000', 'app:8000');
+    try {
+      assert.deepStrictEqual(topologyOf(tmp), []);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }

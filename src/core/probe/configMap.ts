@@ -11,7 +11,9 @@ import { pickLocation, pickServer } from '../configs/nginx/urlRoute';
 import { treeVersion } from '../configs/nginx/lint';
 import { http11ByDefault, formatVersion } from '../configs/nginx/version';
 import { NodeFileHost } from '../host';
-import type { CauseId } from '../finding';
+import type { CauseId, Finding } from '../finding';
+import { lintTopology } from '../topology/lint';
+import { readAppSide } from '../topology/workspace';
 import type { KeepAliveInfo } from './types';
 import { defaultPort, ResolveOverride } from './resolveOverride';
 import { parseProbeUrl, probeOnce } from './probe';
@@ -20,7 +22,8 @@ import { measureKeepAlive } from './keepAlive';
 export interface ConfigMapping {
   /** Human lines for the text report. */
   lines: string[];
-  notes: Array<{ cause: CauseId; text: string }>;
+  /** What the mapping found; `ruleId` when it is a cross-layer finding on the path of this URL. */
+  notes: Array<{ cause: CauseId; text: string; ruleId?: string }>;
   errorLog?: string;
   /** With measureKeepAliveMs: the upstream's idle keep-alive timeout, measured directly. */
   upstreamKeepAlive?: KeepAliveInfo;
@@ -52,7 +55,7 @@ function where(tree: ConfTree, n: ConfNode): string {
 export async function mapUrlToConfig(
   rawUrl: string,
   files: string[],
-  opts: { timeoutMs: number; resolve?: ResolveOverride[]; signal?: AbortSignal; measureKeepAliveMs?: number; nginxVersion?: string },
+  opts: { timeoutMs: number; resolve?: ResolveOverride[]; signal?: AbortSignal; measureKeepAliveMs?: number; nginxVersion?: string; appServerFiles?: string[] },
 ): Promise<ConfigMapping> {
   const url = parseProbeUrl(rawUrl);
   const cache = new SourceCache(new NodeFileHost());
@@ -79,6 +82,13 @@ export async function mapUrlToConfig(
       break;
     }
     const target = parseProxyTarget(pass.d.args[0]?.value ?? '');
+    // The cross-layer findings on this URL's path (the pass line, or its upstream's server lines): what the
+    // app servers' own configs say about where they listen and how long they wait.
+    const named = target && !target.hasVariable && target.port === undefined ? (tree.byName.get('upstream') ?? []).find((u) => u.d.args[0]?.value === target.host) : undefined;
+    for (const f of crossLayerOnPath(tree, pass, named, files, opts)) {
+      out.notes.push({ cause: f.cause, ruleId: f.ruleId, text: `${f.ruleId} (${path.basename(f.file)}:${f.range.start.line + 1}): ${f.message}` });
+      out.lines.push(`cross-layer: ${f.ruleId} at ${path.basename(f.file)}:${f.range.start.line + 1}`);
+    }
     if (!target || target.hasVariable || target.unixSocket) {
       out.lines.push(`proxy_pass ${pass.d.args[0]?.value} at ${where(tree, pass)}: not probed directly (variable or unix socket)`);
       break;
@@ -163,4 +173,14 @@ function compareKeepAlive(out: ConfigMapping, ctx: RuleContext, tree: ConfTree, 
         `Make the upstream's idle timeout longer than ${fmtMs(nginxMs)}, or set keepalive_timeout below ${Math.round(ka.idleTimeoutMs)} ms in the upstream block.`,
     });
   }
+}
+
+function crossLayerOnPath(tree: ConfTree, pass: ConfNode, group: ConfNode | undefined, files: string[], opts: { nginxVersion?: string; appServerFiles?: string[] }): Finding[] {
+  const host = new NodeFileHost();
+  const appFiles = [...new Set([...(opts.appServerFiles ?? []), ...files])];
+  const side = readAppSide(host, appFiles);
+  if (!side.apps.length) return [];
+  const onPath = new Set<ConfNode>([pass, ...(group ? childrenNamed(group.children, 'server') : []), ...(group ? childrenNamed(group.children, 'keepalive') : [])]);
+  const at = (f: Finding) => [...onPath].some((n) => n.d.file === f.file && tree.files.get(n.d.file)!.lines.positionAt(n.d.start).line === f.range.start.line);
+  return lintTopology([tree], side.apps, side.texts, { nginxVersion: opts.nginxVersion }, nginxCandidates(files)).filter(at);
 }

@@ -12,7 +12,7 @@ export interface VerdictInput {
   hop: Hop;
   errorLog?: ErrorLogLine[];
   /** Findings from the config mapping (e.g. header size vs proxy_buffer_size). */
-  configNotes?: Array<{ cause: CauseId; text: string }>;
+  configNotes?: Array<{ cause: CauseId; text: string; ruleId?: string }>;
   /** The forward proxy that was configured for the URL (used, or bypassed by NO_PROXY). */
   proxy?: ProxyChoice;
   keepAlive?: KeepAliveInfo;
@@ -225,6 +225,17 @@ export function decideVerdict(input: VerdictInput): Verdict {
     }
   }
 
+  // The configs say where the request went wrong: nginx sends it where no app server of the workspace
+  // listens, or speaks the wrong protocol to it. That is more precise than "refused".
+  const misrouted = (input.configNotes ?? []).find((n) => n.ruleId === 'topology/pass-target-without-listener' || n.ruleId === 'topology/pass-protocol-mismatch');
+  if (misrouted && failing && cause === 'upstream-down') {
+    cause = 'routing';
+    confidence = 'high';
+    const what = misrouted.ruleId === 'topology/pass-protocol-mismatch' ? 'it speaks the wrong protocol to the app server' : 'it forwards to an address where no app server of the workspace listens';
+    const where = misrouted.text.split(': ')[0];
+    summary = `${primary?.status ?? 'the failure'} from ${hop.generatedBy}: ${what} (${where})`;
+  }
+
   for (const n of input.configNotes ?? []) {
     evidence.push(n.text);
     if (n.cause === 'buffer-limits' && failing && cause === 'upstream-down' && confidence !== 'high') {
@@ -281,5 +292,9 @@ export function decideVerdict(input: VerdictInput): Verdict {
   if (cmp?.outcome === 'edge-fails') nextSteps = EDGE_STEPS;
   else if (cause === 'client-side' && (proxyFailed || hop.generatedBy === 'forward-proxy')) nextSteps = PROXY_STEPS;
   else if (race && cause !== 'keepalive-race') nextSteps = [...nextSteps, ...NEXT_STEPS['keepalive-race'].map((x) => `Keep-alive: ${x}`)];
+  // A cross-layer finding on this path has a place to change: say it first.
+  const onPath = (input.configNotes ?? []).find((n) => n.ruleId && n.cause === cause);
+  const parts = onPath && /^(\S+) \(([^)]+)\): (.*)$/s.exec(onPath.text);
+  if (parts) nextSteps = [`Change ${parts[2]} or the app server's setting it names (${parts[1]}): ${parts[3].split(/(?<=[.:]) /)[0].replace(/[.:]$/, '')}. The editor offers a quick fix there when the right value is clear.`, ...nextSteps];
   return { cause, confidence, summary: summary || 'no response', evidence, nextSteps };
 }

@@ -9,6 +9,8 @@ import type { ConfNode, ConfTree } from '../configs/nginx/tree';
 import { parseProxyTarget } from '../configs/nginx/upstreamTarget';
 import { parseTime } from '../configs/nginx/directives';
 import { http11ByDefault } from '../configs/nginx/version';
+import { HaproxyConfig, serverHost } from '../configs/haproxy/config';
+import type { HaproxyLine, HaproxySection } from '../configs/haproxy/parser';
 
 /** A place nginx sends requests to: one address of a pass directive or of an upstream group's server line. */
 export interface NginxTarget {
@@ -157,4 +159,42 @@ export interface TopologyInput {
 export function describeListener(l: AppListener | Endpoint): string {
   if (l.socket !== undefined) return `unix:${l.socket}`;
   return `${l.host && !isWildcardHost(l.host) ? (l.host.includes(':') ? `[${l.host}]` : l.host) : '*'}:${l.port}`;
+}
+
+/** A `server` line of an HAProxy backend, as an address the topology can match. */
+export interface HaproxyTarget extends Endpoint {
+  config: HaproxyConfig;
+  backend: HaproxySection;
+  line: HaproxyLine;
+}
+
+/** The servers of every HAProxy backend (or listen section), with their addresses. */
+export function haproxyTargets(config: HaproxyConfig): HaproxyTarget[] {
+  const out: HaproxyTarget[] = [];
+  for (const backend of config.backends())
+    for (const line of config.servers(backend)) {
+      const a = line.words[2]?.value;
+      if (!a || a.includes('$')) continue;
+      const sock = /^(?:unix@)?(\/.+)$/.exec(a);
+      if (sock) {
+        out.push({ config, backend, line, socket: sock[1] });
+        continue;
+      }
+      const host = serverHost(a);
+      const m = /:(\d+)$/.exec(a);
+      if (host === undefined || !m) continue; // no port: HAProxy uses the client's (not a fixed place)
+      out.push({ config, backend, line, host, port: +m[1] });
+    }
+  return out;
+}
+
+/** The longest read timeout of the locations in one nginx `server {}` block (what a request there may wait). */
+export function longestReadTimeout(hops: NginxHop[], server: ConfNode): NginxHop | undefined {
+  let best: NginxHop | undefined;
+  for (const h of hops) {
+    let p: ConfNode | undefined = h.pass.parent;
+    while (p && p !== server) p = p.parent;
+    if (p === server && (!best || h.readTimeout.ms > best.readTimeout.ms)) best = h;
+  }
+  return best;
 }

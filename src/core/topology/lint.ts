@@ -8,6 +8,8 @@ import type { ConfTree } from '../configs/nginx/tree';
 import { treeVersion } from '../configs/nginx/lint';
 import { TopologyContext, TopologyRule } from './rule';
 import { topologyRules } from './rules';
+import type { HaproxyConfig } from '../configs/haproxy/config';
+import type { CaddyConfig } from '../configs/caddy/config';
 
 export interface TopologyOptions {
   nginxVersion?: string;
@@ -15,18 +17,23 @@ export interface TopologyOptions {
   rules?: TopologyRule[];
 }
 
-export function lintTopology(trees: ConfTree[], apps: AppServerConfig[], texts: ReadonlyMap<string, string>, options: TopologyOptions = {}, nginxFiles: string[] = []): Finding[] {
-  if (trees.length === 0 || apps.length === 0) return [];
+export function lintTopology(trees: ConfTree[], apps: AppServerConfig[], texts: ReadonlyMap<string, string>, options: TopologyOptions = {}, nginxFiles: string[] = [], haproxy: HaproxyConfig[] = [], caddy: CaddyConfig[] = []): Finding[] {
+  // Something to compare: nginx or Caddy with app servers behind it, or HAProxy with nginx behind it.
+  const appSide = apps.length > 0 && (trees.length > 0 || caddy.length > 0);
+  const lbSide = haproxy.length > 0 && trees.length > 0;
+  if (!appSide && !lbSide) return [];
   const ctx = new TopologyContext(
     trees.map((tree) => ({ tree, ctx: new RuleContext(tree, treeVersion(tree, options.nginxVersion)) })),
     apps,
     texts,
     nginxFiles,
+    haproxy,
+    caddy,
   );
   for (const rule of options.rules ?? topologyRules) {
     if (options.disabledRules?.has(rule.id)) continue;
     ctx.rule = rule;
-    const failed = runRuleSafely(rule, trees[0].rootFile, () => rule.check(ctx));
+    const failed = runRuleSafely(rule, trees[0]?.rootFile ?? caddy[0]?.file ?? '', () => rule.check(ctx));
     if (failed) ctx.findings.push(failed);
   }
   return ctx.findings;

@@ -7,7 +7,13 @@ import { RuleContext } from '../configs/nginx/rule';
 import type { ConfNode, ConfTree } from '../configs/nginx/tree';
 import * as path from 'path';
 import { LineIndex } from '../text';
-import { NginxHop, NginxListener, nginxHops, nginxListeners } from './chain';
+import { HaproxyTarget, NginxHop, NginxListener, haproxyTargets, nginxHops, nginxListeners } from './chain';
+import { HaproxyConfig } from '../configs/haproxy/config';
+import { HaproxyRuleContext } from '../configs/haproxy/rule';
+import type { HaproxyLine } from '../configs/haproxy/parser';
+import { CaddyConfig, ReverseProxy } from '../configs/caddy/config';
+import { CaddyRuleContext } from '../configs/caddy/rule';
+import { parseDuration } from '../configs/caddy/parser';
 
 export interface TopologyRule {
   id: string;
@@ -26,10 +32,42 @@ export interface TreeView {
   apps: AppServerConfig[];
 }
 
+/** An HAProxy file in front: its servers, the edit builders of its own rules, and what it sits nearest to. */
+export interface HaproxyView {
+  config: HaproxyConfig;
+  edit: HaproxyRuleContext;
+  targets: HaproxyTarget[];
+  /** The nginx trees nearest to it in the folder tree (its stack), by index into `views`. */
+  near: TreeView[];
+}
+
+/** A `reverse_proxy` of a Caddyfile, with its upstreams as addresses and its transport's keep-alive. */
+export interface CaddyProxy {
+  rp: ReverseProxy;
+  targets: Array<{ host?: string; port?: number; token: ReverseProxy['upstreams'][number]['token'] }>;
+  /** How long the http transport keeps idle connections (`keepalive`, 2m by default); 0 for `off`. */
+  keepAliveMs: number;
+  /** The `keepalive` option that sets it, when one does. */
+  keepAliveOption?: ReverseProxy['options'][number];
+  transport?: ReturnType<CaddyConfig['transport']>;
+}
+
+export interface CaddyView {
+  config: CaddyConfig;
+  edit: CaddyRuleContext;
+  proxies: CaddyProxy[];
+  /** The app servers nearest to this Caddyfile in the folder tree (its stack). */
+  apps: AppServerConfig[];
+}
+
+export const CADDY_KEEPALIVE_DEFAULT_MS = 120000;
+
 export class TopologyContext {
   readonly findings: Finding[] = [];
   rule!: TopologyRule;
   readonly views: TreeView[];
+  readonly haproxy: HaproxyView[];
+  readonly caddy: CaddyView[];
 
   constructor(
     trees: Array<{ tree: ConfTree; ctx: RuleContext }>,
@@ -38,9 +76,13 @@ export class TopologyContext {
     private readonly texts: ReadonlyMap<string, string>,
     /** Every nginx file of the workspace (not only these trees'), to pair app servers with their stack. */
     nginxFiles: string[] = [],
+    haproxy: HaproxyConfig[] = [],
+    caddy: CaddyConfig[] = [],
   ) {
     const files = nginxFiles.length ? nginxFiles : trees.flatMap(({ tree }) => [...tree.files.keys()]);
-    const nearest = new Map(apps.map((a) => [a, nearestFiles(a.file, files)]));
+    // An app server belongs with the front layer (nginx or Caddy file) nearest to it in the folder tree.
+    const fronts = [...files, ...caddy.map((c) => c.file)];
+    const nearest = new Map(apps.map((a) => [a, nearestFiles(a.file, fronts)]));
     this.views = trees.map(({ tree, ctx }) => ({
       tree,
       ctx,
@@ -48,6 +90,20 @@ export class TopologyContext {
       listeners: nginxListeners(ctx),
       apps: apps.filter((a) => nearest.get(a)!.some((f) => tree.files.has(f))),
     }));
+    this.caddy = caddy.map((config) => ({ config, edit: new CaddyRuleContext(config), proxies: caddyProxies(config), apps: apps.filter((a) => nearest.get(a)!.includes(config.file)) }));
+    this.haproxy = haproxy.map((config) => {
+      const near = nearestFiles(config.file, files);
+      return { config, edit: new HaproxyRuleContext(config), targets: haproxyTargets(config), near: this.views.filter((v) => near.some((f) => v.tree.files.has(f))) };
+    });
+  }
+
+  reportHaproxy(config: HaproxyConfig, line: HaproxyLine, message: string, related: Related[], fixes: Fix[] = [], wordIndex?: number): void {
+    const w = wordIndex !== undefined ? line.words[wordIndex] : undefined;
+    this.findings.push({ ruleId: this.rule.id, cause: this.rule.cause, severity: this.rule.severity, message, file: config.file, range: config.lines.range(w ? w.start : line.start, w ? w.end : line.end), related, fixes });
+  }
+
+  relatedHaproxy(config: HaproxyConfig, line: HaproxyLine, message: string): Related {
+    return { file: config.file, range: config.lines.range(line.start, line.end), message };
   }
 
   /** Every listener nginx itself has, over all trees (a target may be another server block). */
@@ -115,4 +171,21 @@ export function nearestFiles(appFile: string, nginxFiles: string[]): string[] {
 export function seconds(ms: number): string {
   if (!Number.isFinite(ms)) return 'never';
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+function caddyProxies(config: CaddyConfig): CaddyProxy[] {
+  const out: CaddyProxy[] = [];
+  for (const rp of config.reverseProxies()) {
+    if (rp.dynamic || rp.incomplete) continue;
+    const transport = config.transport(rp);
+    if (transport.name !== 'http' || transport.incomplete) continue;
+    const option = transport.options.filter((o) => o.name === 'keepalive').pop();
+    const value = option?.args[0]?.text;
+    const keepAliveMs = value === undefined ? CADDY_KEEPALIVE_DEFAULT_MS : value === 'off' ? 0 : (parseDuration(value) ?? CADDY_KEEPALIVE_DEFAULT_MS);
+    const targets = rp.upstreams
+      .filter((u) => !u.opaque && u.host)
+      .map((u) => ({ host: u.host, port: u.port !== undefined ? Number(u.port) : u.scheme === 'https' ? 443 : 80, token: u.token }));
+    out.push({ rp, targets, keepAliveMs, keepAliveOption: option, transport });
+  }
+  return out;
 }

@@ -97,11 +97,16 @@ export function uiChecks(ctx: UiContext): UiCheck[] {
         await openFile(page, 'app.conf');
         await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ state: 'visible' });
         await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+        // The workspace has more files with findings than the panel has rows on screen (a virtual list draws
+        // only those): filter to the one checked, as a user would, and clear the filter afterwards.
+        const filter = page.getByPlaceholder('Filter (e.g. text', { exact: false }).first();
+        await filter.fill('billing.example.test');
         const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'billing.example.test over TLS without sending SNI' }).first();
         await row.waitFor({ state: 'visible' });
         const text = await row.innerText();
         if (!text.includes('nginx/https-upstream-without-sni')) throw new Error(`the row does not show the rule id: ${text}`);
         if (!text.includes('Gateway Doctor')) throw new Error(`the row does not show the source: ${text}`);
+        await filter.fill('');
         // The picture for the README: the hover on the squiggle, with the message and the rule link.
         await page.locator('.monaco-editor .view-line', { hasText: 'billing.example.test' }).locator('span', { hasText: 'https://billing.example.test' }).first().hover();
         await page.locator('.monaco-hover', { hasText: 'without sending SNI' }).first().waitFor({ state: 'visible' });
@@ -132,6 +137,32 @@ export function uiChecks(ctx: UiContext): UiCheck[] {
         await page.locator('.tabs-container .tab.active', { hasText: 'partners.conf' }).waitFor({ state: 'visible' });
         await page.locator('.statusbar-item', { hasText: /Ln 10, Col \d+ \(\d+ selected\)/ }).first().waitFor({ state: 'visible' });
         await screenshot(page, ctx, 'findings-view.png');
+      },
+    },
+    {
+      title: 'a cross-layer finding names the app server\'s setting as related information',
+      async run(page) {
+        await quickInput(page, 'stack/nginx.conf', 'stack');
+        await page.locator('.tabs-container .tab.active', { hasText: 'nginx.conf' }).waitFor({ state: 'visible' });
+        await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ state: 'visible' });
+        await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+        // Only this file's problems, so its rows are on screen whatever else the workspace has.
+        const filter = page.locator('.markers-panel-action-filter input, .viewpane-filter input').first();
+        await filter.fill('stack');
+        const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'closes an idle connection after 2 s' }).first();
+        await row.waitFor({ state: 'visible' });
+        const text = await row.innerText();
+        if (!text.includes('topology/upstream-keepalive-outlives-app')) throw new Error(`the row does not show the rule id: ${text}`);
+        const related = page.locator('.markers-panel .monaco-list-row', { hasText: 'gunicorn.conf.py' }).filter({ hasText: 'keepalive = 2' }).first();
+        await related.waitFor({ state: 'visible' });
+        // The one squiggle of this file is under `keepalive 8;`: move onto it for the hover.
+        const box = await page.locator('.monaco-editor .squiggly-warning').first().boundingBox();
+        if (!box) throw new Error('no squiggle to hover');
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+        await page.locator('.monaco-hover', { hasText: 'closes an idle connection' }).first().waitFor({ state: 'visible' });
+        await screenshot(page, ctx, 'cross-layer.png');
+        await page.keyboard.press('Escape');
+        await filter.fill('');
       },
     },
     ...logsUiChecks(ctx),

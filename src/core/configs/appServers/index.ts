@@ -6,6 +6,7 @@ import { isGunicornFileName, parseGunicorn } from './gunicorn';
 import { looksLikeUwsgi, parseUwsgi } from './uwsgi';
 import { looksLikeFpmPool, parsePhpFpm } from './phpFpm';
 import { isNodeServerFileName, looksLikeNodeServer, parseNodeServer } from './nodeServer';
+import { appsFromCommands, isCommandFileName } from './commandLine';
 
 export type { AppServerConfig, AppListener, AppProtocol, AppServerKind } from './model';
 
@@ -16,6 +17,7 @@ export function isAppServerCandidate(file: string): boolean {
   if (/\.ini$/i.test(base)) return true;
   if (/\.conf$/i.test(base) && /(php|fpm|pool\.d)/i.test(file)) return true;
   if (isNodeServerFileName(base)) return true;
+  if (isCommandFileName(base)) return true;
   return false;
 }
 
@@ -24,6 +26,7 @@ export function appServerConfigs(file: string, text: string, options: { nodeMajo
   const base = path.basename(file);
   if (text.includes('\u0000')) return [];
   if (isGunicornFileName(base)) return [parseGunicorn(file, text)];
+  if (isCommandFileName(base)) return appsFromCommands(file, text);
   if (/\.ini$/i.test(base) && looksLikeUwsgi(text)) {
     const c = parseUwsgi(file, text);
     return c ? [c] : [];

@@ -17,6 +17,8 @@ export interface Located {
   isDefault: boolean;
   /** The text as written (or the default, as the server's docs write it). */
   text: string;
+  /** The quote the value is written in (a command-line word: `"5"` in a JSON array), kept by a fix. */
+  quote?: string;
 }
 
 export interface AppListener extends Located {
@@ -47,6 +49,10 @@ export interface AppServerConfig {
    * Undefined: not known.
    */
   idleKeepAlive?: AppTimeout & { setting: string };
+  /** Read from a command line (Procfile, Dockerfile, compose `command:`): settings are flags, not lines. */
+  fromCommand?: boolean;
+  /** The compose service it runs in: other containers reach it by this name. */
+  service?: string;
   /** Problems reading it (not a config we can read); reported as findings by the caller. */
   problems: { message: string; range: Range }[];
 }

@@ -41,16 +41,7 @@ export const upstreamKeepaliveOutlivesApp: TopologyRule = {
 function fixesFor(ctx: TopologyContext, view: TreeView, hop: NginxHop, app: AppServerConfig): Fix[] {
   const ka = hop.keepAlive!;
   const idle = app.idleKeepAlive!;
-  const fixes: Fix[] = [];
-  // The app keeps idle connections longer than nginx does: nginx's timeout and a margin, in the app's unit.
-  const appWantsMs = ka.timeoutMs + 5000;
-  if (app.kind === 'gunicorn') {
-    const v = String(Math.ceil(appWantsMs / 1000));
-    const edit = idle.isDefault ? ctx.appendToFile(app.file, [`keepalive = ${v}  # longer than nginx's upstream keepalive_timeout (${seconds(ka.timeoutMs)})`]) : ctx.replaceRange(app.file, idle.range, v);
-    if (edit) fixes.push({ title: `Raise gunicorn's keepalive to ${v} s (longer than nginx's ${seconds(ka.timeoutMs)})`, edits: [edit] });
-  } else if (app.kind === 'node' && !idle.isDefault) {
-    fixes.push({ title: `Raise keepAliveTimeout to ${appWantsMs} ms (longer than nginx's ${seconds(ka.timeoutMs)})`, edits: [ctx.replaceRange(app.file, idle.range, String(appWantsMs))] });
-  }
+  const fixes: Fix[] = appKeepAliveFix(ctx, app, ka.timeoutMs);
   // Or nginx lets idle connections go a second before the app does.
   if (idle.ms >= 2000) {
     const want = formatTime(Math.floor((idle.ms - 1000) / 1000) * 1000);
@@ -59,4 +50,22 @@ function fixesFor(ctx: TopologyContext, view: TreeView, hop: NginxHop, app: AppS
     fixes.push({ title: `Set the upstream's keepalive_timeout to ${want} (below the app's ${seconds(idle.ms)})`, edits: [edit] });
   }
   return fixes;
+}
+
+/**
+ * The app keeps idle connections longer than the layer in front (`frontMs`): that layer's timeout and a
+ * margin, in the app's unit. A config file gets a new line; a command line only has its flag's value
+ * changed (no flag: no fix there); Node only where keepAliveTimeout is written.
+ */
+export function appKeepAliveFix(ctx: TopologyContext, app: AppServerConfig, frontMs: number): Fix[] {
+  const idle = app.idleKeepAlive!;
+  const appWantsMs = frontMs + 5000;
+  if (app.kind === 'gunicorn' && !(app.fromCommand && idle.isDefault)) {
+    const v = String(Math.ceil(appWantsMs / 1000));
+    const q = idle.quote ?? '';
+    const edit = idle.isDefault ? ctx.appendToFile(app.file, [`keepalive = ${v}  # longer than the proxy's idle keep-alive (${seconds(frontMs)})`]) : ctx.replaceRange(app.file, idle.range, q + v + q);
+    return edit ? [{ title: `Raise gunicorn's keepalive to ${v} s (longer than the proxy's ${seconds(frontMs)})`, edits: [edit] }] : [];
+  }
+  if (app.kind === 'node' && !idle.isDefault) return [{ title: `Raise keepAliveTimeout to ${appWantsMs} ms (longer than the proxy's ${seconds(frontMs)})`, edits: [ctx.replaceRange(app.file, idle.range, String(appWantsMs))] }];
+  return [];
 }
