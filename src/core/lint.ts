@@ -1,6 +1,7 @@
-// The entry point shared by the CLI and the editor: find the config files under some paths, tell nginx
-// from HAProxy and Caddy files, work out which nginx files are roots (not included by another), lint the
-// roots with their includes and each HAProxy file and Caddyfile on its own, and return findings in one shape.
+// The entry point shared by the CLI and the editor: find the config files under some paths, tell nginx,
+// HAProxy, Apache httpd and Caddy files apart, work out which nginx and Apache files are roots (not included
+// by another), lint the roots with their includes and each HAProxy file and Caddyfile on its own, and return
+// findings in one shape.
 import * as path from 'path';
 import { Finding, compareFindings } from './finding';
 import { FileHost, FileReadError } from './host';
@@ -11,6 +12,8 @@ import { NginxLintOptions, isNginxFileName, lintNginxRoots, looksLikeNginx } fro
 import { HaproxyLintOptions, isHaproxyFileName, lintHaproxyFile, looksLikeHaproxy } from './configs/haproxy/lint';
 import { CaddyLintOptions, isCaddyFileName, isUnderCaddyFolder, lintCaddyFile, looksLikeCaddyfile } from './configs/caddy/lint';
 import type { ConfTree } from './configs/nginx/tree';
+import { ApacheLintOptions, isApacheFileName, lintApacheRoots, looksLikeApache } from './configs/apache/lint';
+import { ApacheSourceCache, buildApacheTree, findApacheRoots } from './configs/apache/tree';
 import { appServerConfigs, isAppServerCandidate } from './configs/appServers';
 import { readAppSide } from './topology/workspace';
 import { lintTopology } from './topology/lint';
@@ -21,9 +24,9 @@ import { KubernetesLintOptions, isKubernetesCandidate, lintKubernetesFiles, look
 import { parseCaddyfile } from './configs/caddy/parser';
 
 /** The config formats the linter reads. */
-export type ConfigKind = 'nginx' | 'haproxy' | 'caddy' | 'kubernetes';
+export type ConfigKind = 'nginx' | 'haproxy' | 'apache' | 'caddy' | 'kubernetes';
 
-export interface LintOptions extends NginxLintOptions, HaproxyLintOptions, KubernetesLintOptions, CaddyLintOptions {
+export interface LintOptions extends NginxLintOptions, HaproxyLintOptions, ApacheLintOptions, KubernetesLintOptions, CaddyLintOptions {
   host: FileHost;
   /** Stops a long scan between files; checked often, never mid-file. */
   isCancelled?: () => boolean;
@@ -64,7 +67,7 @@ function walkFiles(host: FileHost, dir: string, accept: (file: string) => boolea
   return out;
 }
 
-/** Config files under a folder, by name, or `*.conf` / `*.cfg` files whose content reads like nginx or HAProxy. */
+/** Config files under a folder, by name, or `*.conf` / `*.cfg` files whose content reads like nginx, HAProxy or Apache. */
 export function discoverConfigFiles(host: FileHost, dir: string): string[] {
   return walkFiles(host, dir, (p) => isConfigCandidate(host, p));
 }
@@ -84,13 +87,31 @@ export function configKindOf(file: string, head: () => string): ConfigKind | und
   if (/\.ya?ml$/i.test(file)) return isKubernetesCandidate(file) && looksLikeKubernetes(head()) ? 'kubernetes' : undefined;
   if (isCaddyFileName(file)) return 'caddy';
   if (isHaproxyFileName(file)) return 'haproxy';
+  if (isApacheFileName(file)) return 'apache';
+  // nginx and Apache both keep sites in sites-available/, sites-enabled/ and conf.d/: the content decides.
+  if (isSharedSitesFile(file) && readsLikeApache(head)) return 'apache';
   if (isNginxFileName(file)) return 'nginx';
   if (/\.cfg$/.test(file)) return looksLikeHaproxy(head()) ? 'haproxy' : undefined;
   if (!/\.(conf|conf\.template)$/.test(file)) return isUnderCaddyFolder(file) && looksLikeCaddyfile(head()) ? 'caddy' : undefined;
   const text = head();
   if (looksLikeNginx(text)) return 'nginx';
+  if (looksLikeApache(text)) return 'apache';
   if (looksLikeHaproxy(text)) return 'haproxy';
   return isUnderCaddyFolder(file) && looksLikeCaddyfile(text) ? 'caddy' : undefined;
+}
+
+/** Content sniffing that never throws: an unreadable file (a FIFO, a dangling link) stays nginx's by name, as before. */
+function readsLikeApache(head: () => string): boolean {
+  try {
+    return looksLikeApache(head());
+  } catch {
+    return false;
+  }
+}
+
+/** sites-available/, sites-enabled/ and conf.d/: folders both nginx and Apache keep configs in. */
+export function isSharedSitesFile(file: string): boolean {
+  return /^(sites-(available|enabled)|conf\.d)$/.test(path.basename(path.dirname(file))) && !path.basename(file).startsWith('.');
 }
 
 /** The kind of a file on `host`; unreadable files that are not named like a config are nobody's. */
@@ -102,7 +123,7 @@ export function configKindOnHost(host: FileHost, file: string): ConfigKind | und
   }
 }
 
-/** An nginx or HAProxy config by name, or a `*.conf` / `*.cfg` file whose content reads like one. */
+/** An nginx, HAProxy or Apache config by name, or a `*.conf` / `*.cfg` file whose content reads like one. */
 export function isConfigCandidate(host: FileHost, file: string): boolean {
   return configKindOnHost(host, file) !== undefined;
 }
@@ -121,21 +142,23 @@ export function collectFiles(host: FileHost, paths: string[]): string[] {
  * HAProxy files and app-server configs among `files`; everything else is read as nginx (a file given by
  * name is nginx unless it reads like HAProxy or an app server's config).
  */
-function splitByKind(host: FileHost, files: string[]): { nginx: string[]; haproxy: string[]; caddy: string[]; app: string[]; kubernetes: string[] } {
+function splitByKind(host: FileHost, files: string[]): { nginx: string[]; haproxy: string[]; apache: string[]; caddy: string[]; app: string[]; kubernetes: string[] } {
   const kubernetes: string[] = [];
   const nginx: string[] = [];
   const haproxy: string[] = [];
+  const apache: string[] = [];
   const caddy: string[] = [];
   const app: string[] = [];
   for (const f of files) {
     const kind = configKindOnHost(host, f);
     if (kind === 'haproxy') haproxy.push(f);
+    else if (kind === 'apache') apache.push(f);
     else if (kind === 'caddy') caddy.push(f);
     else if (kind === 'kubernetes') kubernetes.push(f);
     else if (kind === undefined && isAppServerFile(host, f)) app.push(f);
     else nginx.push(f);
   }
-  return { nginx, haproxy, caddy, app, kubernetes };
+  return { nginx, haproxy, apache, caddy, app, kubernetes };
 }
 
 function isAppServerFile(host: FileHost, file: string): boolean {
@@ -187,12 +210,16 @@ function topologyFindings(trees: ConfTree[], appFiles: string[], options: LintOp
  */
 function* lintSteps(paths: string[], options: LintOptions): Generator<void, LintResult, void> {
   const cache = new SourceCache(options.host);
-  const { nginx, haproxy, caddy, app, kubernetes } = splitByKind(options.host, collectFiles(options.host, paths));
+  const apacheCache = new ApacheSourceCache(options.host);
+  const { nginx, haproxy, apache, caddy, app, kubernetes } = splitByKind(options.host, collectFiles(options.host, paths));
   yield;
   // HAProxy has no includes, and a Caddyfile is linted on its own (its imports are followed from it):
-  // every HAProxy file and Caddyfile is a root of its own.
-  const roots = [...findRoots(nginx, cache), ...haproxy, ...caddy];
+  // every HAProxy file and Caddyfile is a root of its own. Apache files, like nginx ones, are read inside
+  // the file that includes them.
+  const apacheRoots = findApacheRoots(apache, apacheCache);
+  const roots = [...findRoots(nginx, cache), ...haproxy, ...apacheRoots, ...caddy];
   const isHaproxy = new Set(haproxy);
+  const isApache = new Set(apacheRoots);
   const isCaddy = new Set(caddy);
   const findings: Finding[] = [];
   const files = new Set<string>();
@@ -209,6 +236,12 @@ function* lintSteps(paths: string[], options: LintOptions): Generator<void, Lint
     if (isHaproxy.has(roots[i])) {
       files.add(roots[i]);
       for (const x of lintHaproxyFile(roots[i], options.host, options)) findings.push(x);
+      continue;
+    }
+    if (isApache.has(roots[i])) {
+      const r = lintApacheRoots([roots[i]], apacheCache, options, seen);
+      for (const file of r.files) files.add(file);
+      for (const x of r.findings) findings.push(x);
       continue;
     }
     if (isCaddy.has(roots[i])) {
@@ -283,6 +316,10 @@ export function lintOneFile(file: string, candidates: string[], options: LintOpt
     const manifests = [...new Set([file, ...candidates.filter((c) => /\.ya?ml$/i.test(c))])];
     return lintKubernetesFiles(manifests, options.host, options).filter((f) => f.file === file).sort(compareFindings);
   }
+  if (kind === 'apache') {
+    const cache = new ApacheSourceCache(options.host);
+    return lintApacheRoots(apacheRootsIncluding(file, candidates, cache), cache, options).findings.filter((f) => f.file === file).sort(compareFindings);
+  }
   if (kind === 'caddy') {
     // Its own rules, and the cross-layer ones against the app servers behind it.
     const own = lintCaddyFile(file, options.host, options);
@@ -300,11 +337,21 @@ export function lintOneFile(file: string, candidates: string[], options: LintOpt
 }
 
 /**
- * The nginx files among candidates (by name; `.cfg` files are HAProxy's, Caddyfiles and other files under
- * a `caddy` folder are Caddy's): what nginx-only features read.
+ * The outermost Apache roots among `candidates` whose Include tree reaches `file`, or `[file]`: an Apache
+ * file is read inside the config that includes it, like an nginx snippet (diagnostics and hover).
+ */
+export function apacheRootsIncluding(file: string, candidates: string[], cache: ApacheSourceCache): string[] {
+  const including = candidates.filter((c) => c !== file && /\.conf$/.test(c) && configKindOnHost(cache.host, c) === 'apache' && buildApacheTree(c, cache).files.has(file));
+  const roots = including.filter((r) => !including.some((o) => o !== r && buildApacheTree(o, cache).files.has(r)));
+  return roots.length ? roots : [file];
+}
+
+/**
+ * The nginx files among candidates (by name; `.cfg` files are HAProxy's, Apache's by their names and
+ * folders, Caddyfiles and other files under a `caddy` folder are Caddy's): what nginx-only features read.
  */
 export function nginxCandidates(candidates: string[]): string[] {
-  return candidates.filter((c) => !/\.ya?ml$/i.test(c) && !isHaproxyFileName(c) && !c.endsWith('.cfg') && !isCaddyFileName(c) && !(isUnderCaddyFolder(c) && !/\.conf$/.test(c)));
+  return candidates.filter((c) => !/\.ya?ml$/i.test(c) && !isHaproxyFileName(c) && !c.endsWith('.cfg') && !isApacheFileName(c) && !isCaddyFileName(c) && !(isUnderCaddyFolder(c) && !/\.conf$/.test(c)));
 }
 
 /**

@@ -1,4 +1,4 @@
-// Live linting of open nginx, HAProxy and Caddy documents (debounced per document, stale results dropped by a generation
+// Live linting of open nginx, HAProxy, Apache and Caddy documents (debounced per document, stale results dropped by a generation
 // counter) and the publisher that turns the findings model into the Problems panel's diagnostics.
 import * as vscode from 'vscode';
 import { NodeFileHost } from '../core/host';

@@ -1,8 +1,9 @@
-// Which documents are nginx, HAProxy or Caddy configs for us, and the snapshot of open documents a lint reads:
+// Which documents are nginx, HAProxy, Apache httpd or Caddy configs for us, and the snapshot of open documents a lint reads:
 // their unsaved text (so typing is linted) and their versions (so fixes can be dropped once the text moved on).
 import * as vscode from 'vscode';
 import { isHaproxyFileName } from '../core/configs/haproxy/lint';
 import { isCaddyFileName } from '../core/configs/caddy/lint';
+import { configKindOf } from '../core/lint';
 import type { ConfigKind } from '../core/lint';
 
 /** Ours plus the ids the popular nginx extensions use, so we work whichever extension owns the language. */
@@ -37,6 +38,31 @@ export const HAPROXY_SELECTOR: vscode.DocumentFilter[] = [
   ...HAPROXY_FILE_PATTERNS.map((pattern) => ({ scheme: 'file', pattern })),
 ];
 
+/** Ours, the same id the popular Apache extension (mrmlnc.vscode-apache) uses, so either can colour the file. */
+export const APACHE_LANGUAGE_IDS = ['apacheconf'];
+
+/**
+ * The names the core's isApacheFileName knows. sites-enabled/ is shared with nginx: a vhost there is
+ * recognised by its content (the index's sniffing, and `languageKind` below).
+ */
+export const APACHE_FILE_PATTERNS = [
+  '**/apache2.conf',
+  '**/httpd.conf',
+  '**/httpd-*.conf',
+  '**/apache2/**/*.conf',
+  '**/httpd/**/*.conf',
+  '**/mods-enabled/*.conf',
+  '**/mods-available/*.conf',
+  '**/conf-enabled/*.conf',
+  '**/conf-available/*.conf',
+  '**/conf.modules.d/*.conf',
+];
+
+export const APACHE_SELECTOR: vscode.DocumentFilter[] = [
+  ...APACHE_LANGUAGE_IDS.map((language) => ({ scheme: 'file', language })),
+  ...APACHE_FILE_PATTERNS.map((pattern) => ({ scheme: 'file', pattern })),
+];
+
 /** The official Caddy extension's id (caddyserver/vscode-caddyfile): ours is the same, so the two coexist. */
 export const CADDY_LANGUAGE_IDS = ['caddyfile'];
 
@@ -51,7 +77,7 @@ export const CADDY_SELECTOR: vscode.DocumentFilter[] = [
   ...CADDY_FILE_PATTERNS.map((pattern) => ({ scheme: 'file', pattern })),
 ];
 
-export const CONFIG_SELECTOR: vscode.DocumentFilter[] = [...NGINX_SELECTOR, ...HAPROXY_SELECTOR, ...CADDY_SELECTOR];
+export const CONFIG_SELECTOR: vscode.DocumentFilter[] = [...NGINX_SELECTOR, ...HAPROXY_SELECTOR, ...APACHE_SELECTOR, ...CADDY_SELECTOR];
 
 /**
  * Providers also look at other `*.conf` / `*.cfg` files and files under `caddy/`; `isConfigDocument`
@@ -70,7 +96,7 @@ export interface KnownConfigs {
   has(file: string): boolean;
 }
 
-/** An nginx, HAProxy or Caddy config: by language, by name, or recognised by the workspace index. */
+/** An nginx, HAProxy, Apache or Caddy config: by language, by name, or recognised by the workspace index. */
 export function isConfigDocument(doc: vscode.TextDocument, known: KnownConfigs): boolean {
   if (doc.uri.scheme !== 'file' || doc.isClosed) return false;
   return vscode.languages.match(CONFIG_SELECTOR, doc) > 0 || known.has(doc.uri.fsPath);
@@ -93,18 +119,32 @@ export interface KnownKinds {
   kindOf?(file: string): ConfigKind | undefined;
 }
 
-/** The kind the document's language says (a language picked by hand beats the file name), if any. */
+/**
+ * The kind the document's language says (a language picked by hand beats the file name), if any. The nginx
+ * language is also ours for every file under sites-enabled/ and conf.d/, which Apache uses too: there an
+ * Apache-looking file is left to the core's name and content rules instead.
+ */
 export function languageKind(doc: vscode.TextDocument): ConfigKind | undefined {
   if (HAPROXY_LANGUAGE_IDS.includes(doc.languageId)) return 'haproxy';
-  if (NGINX_LANGUAGE_IDS.includes(doc.languageId)) return 'nginx';
+  if (APACHE_LANGUAGE_IDS.includes(doc.languageId)) return 'apache';
+  if (NGINX_LANGUAGE_IDS.includes(doc.languageId)) return contentKind(doc) === 'apache' ? undefined : 'nginx';
   if (CADDY_LANGUAGE_IDS.includes(doc.languageId)) return 'caddy';
   return undefined;
+}
+
+/** What the core makes of the document's name and (open, possibly unsaved) text. */
+function contentKind(doc: vscode.TextDocument): ConfigKind | undefined {
+  return configKindOf(doc.uri.fsPath, () => doc.getText().slice(0, 65536));
+}
+
+export function isApacheDocument(doc: vscode.TextDocument): boolean {
+  return (languageKind(doc) ?? contentKind(doc)) === 'apache';
 }
 
 /** An nginx config (hover explains nginx directives only). */
 export function isNginxDocument(doc: vscode.TextDocument, known: KnownConfigs & KnownKinds): boolean {
   if (/\.ya?ml$/i.test(doc.uri.fsPath) || known.kindOf?.(doc.uri.fsPath) === 'kubernetes') return false; // Kubernetes manifests
-  return isConfigDocument(doc, known) && !isHaproxyDocument(doc) && !isCaddyDocument(doc, known);
+  return isConfigDocument(doc, known) && !isHaproxyDocument(doc) && !isApacheDocument(doc) && !isCaddyDocument(doc, known);
 }
 
 export interface OpenSnapshot {

@@ -1,11 +1,12 @@
-// Hover on an nginx directive name, or on an HAProxy proxy header / `timeout` line: the core explains the
-// values in effect there and where they come from; this renders links.
+// Hover on an nginx directive name, on an HAProxy proxy header / `timeout` line, or on an Apache `ProxyPass`:
+// the core explains the values in effect there and where they come from; this renders links.
 import * as vscode from 'vscode';
 import { NodeFileHost } from '../core/host';
 import { explainDirectiveAt, renderHoverMarkdown } from '../core/configs/nginx/hover';
 import { explainHaproxyAt, renderHaproxyHover } from '../core/configs/haproxy/hover';
+import { explainApacheAt, renderApacheHover } from '../core/configs/apache/hover';
 import { toRange } from './convert';
-import { isConfigDocument, isHaproxyDocument, isNginxDocument, snapshotOpenDocuments } from './documents';
+import { isApacheDocument, isConfigDocument, isHaproxyDocument, isNginxDocument, snapshotOpenDocuments } from './documents';
 import { UNKNOWN_VERSION_HINT, readSettings } from './settings';
 import { ConfigIndex } from './workspaceIndex';
 
@@ -17,6 +18,7 @@ export class DirectiveHoverProvider implements vscode.HoverProvider {
 
   provideHover(doc: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     if (isConfigDocument(doc, this.index) && isHaproxyDocument(doc)) return this.haproxyHover(doc, position);
+    if (isConfigDocument(doc, this.index) && isApacheDocument(doc)) return this.apacheHover(doc, position);
     if (!isNginxDocument(doc, this.index)) return undefined;
     const settings = readSettings(doc.uri);
     try {
@@ -31,6 +33,24 @@ export class DirectiveHoverProvider implements vscode.HoverProvider {
       if (!e) return undefined;
       const md = renderHoverMarkdown(e, { link: fileLink, unknownVersionHint: UNKNOWN_VERSION_HINT });
       return new vscode.Hover(new vscode.MarkdownString(md), toRange(e.range));
+    } catch (err) {
+      this.log.error(`hover failed: ${(err as Error)?.stack ?? err}`);
+      return undefined;
+    }
+  }
+
+  /** An Apache file is read inside the config that includes it (a vhost inherits from apache2.conf). */
+  private apacheHover(doc: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    try {
+      const snap = snapshotOpenDocuments(this.index);
+      const e = explainApacheAt({
+        file: doc.uri.fsPath,
+        position: { line: position.line, character: position.character },
+        candidates: this.index.list(),
+        host: new NodeFileHost(snap.overlay, readSettings(doc.uri).maxFileBytes),
+      });
+      if (!e) return undefined;
+      return new vscode.Hover(new vscode.MarkdownString(renderApacheHover(e, { link: fileLink })), toRange(e.range));
     } catch (err) {
       this.log.error(`hover failed: ${(err as Error)?.stack ?? err}`);
       return undefined;

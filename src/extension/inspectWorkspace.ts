@@ -1,4 +1,4 @@
-// "Inspect Workspace Configs": every nginx, HAProxy and Caddy config of every workspace folder, linted root by root with
+// "Inspect Workspace Configs": every nginx, HAProxy, Apache and Caddy config of every workspace folder, linted root by root with
 // progress and cancel; the result feeds the Findings tree and the Problems panel.
 import * as vscode from 'vscode';
 import { NodeFileHost } from '../core/host';
@@ -28,7 +28,7 @@ export class WorkspaceInspector {
 
   async run(opts: InspectOptions = {}): Promise<void> {
     if (!vscode.workspace.workspaceFolders?.length) {
-      void vscode.window.showInformationMessage('Gateway Doctor: open a folder with nginx, HAProxy or Caddy configs to inspect it.');
+      void vscode.window.showInformationMessage('Gateway Doctor: open a folder with nginx, HAProxy, Apache or Caddy configs to inspect it.');
       return;
     }
     this.running?.cancel(); // a newer run replaces an older one
@@ -57,14 +57,14 @@ export class WorkspaceInspector {
     if (cancelled()) return;
     await vscode.commands.executeCommand('setContext', 'gatewayDoctor.noConfigs', candidates.length === 0);
     if (candidates.length === 0) {
-      this.log.info('inspect: no nginx, HAProxy or Caddy config files in the workspace');
+      this.log.info('inspect: no nginx, HAProxy, Apache or Caddy config files in the workspace');
       this.model.replaceInspection([], [], new Map(), (f) => this.isOpen(f));
       this.setSummary(undefined);
       this.hasRun = true;
       await vscode.commands.executeCommand('setContext', 'gatewayDoctor.inspected', true);
       if (!opts.quiet) {
         void vscode.window.showInformationMessage(
-          'Gateway Doctor found no nginx, HAProxy or Caddy config files in this workspace (nginx.conf, sites-enabled/*, conf.d/*.conf, *.nginx, haproxy.cfg, *.cfg under haproxy/, Caddyfile, *.caddyfile, or *.conf / *.cfg / files under caddy/ that read like nginx, HAProxy or a Caddyfile).',
+          'Gateway Doctor found no nginx, HAProxy, Apache or Caddy config files in this workspace (nginx.conf, sites-enabled/*, conf.d/*.conf, *.nginx, haproxy.cfg, *.cfg under haproxy/, apache2.conf, httpd.conf, *.conf under apache2/ or httpd/, Caddyfile, *.caddyfile, or *.conf / *.cfg / files under caddy/ that read like nginx, HAProxy, Apache or a Caddyfile).',
         );
       }
       return;

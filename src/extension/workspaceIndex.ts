@@ -1,8 +1,8 @@
-// The nginx, HAProxy and Caddy config files of the workspace, kept current by a file watcher. Diagnostics and hover use it
+// The nginx, HAProxy, Apache and Caddy config files of the workspace, kept current by a file watcher. Diagnostics and hover use it
 // as the candidate roots (a snippet is linted inside the files that include it); Inspect rescans it.
 import * as fs from 'fs';
 import * as vscode from 'vscode';
-import { ConfigKind, configKindOf } from '../core/lint';
+import { ConfigKind, configKindOf, isSharedSitesFile } from '../core/lint';
 import { isUnderCaddyFolder } from '../core/configs/caddy/lint';
 import { appServerConfigs, isAppServerCandidate } from '../core/configs/appServers';
 
@@ -96,7 +96,7 @@ export class ConfigIndex implements vscode.Disposable {
       this.files = new Set(found);
       this.kinds = kinds;
       this.apps = new Set(apps.sort());
-      this.log.info(`found ${found.length} nginx/HAProxy/Caddy config file(s) and ${apps.length} app-server config(s) in the workspace${uris.length >= MAX_FILES ? ` (stopped at ${MAX_FILES} names)` : ''}`);
+      this.log.info(`found ${found.length} nginx/HAProxy/Apache/Caddy config file(s) and ${apps.length} app-server config(s) in the workspace${uris.length >= MAX_FILES ? ` (stopped at ${MAX_FILES} names)` : ''}`);
       this.fireSoon();
     }
     return found;
@@ -153,12 +153,13 @@ export class ConfigIndex implements vscode.Disposable {
 }
 
 /**
- * The core's rule (by name, or `*.conf` / `*.cfg` / a file under `caddy/` that reads like nginx, HAProxy or
- * a Caddyfile), with only the head of the file read.
+ * The core's rule (by name, or `*.conf` / `*.cfg` / a file under `caddy/` that reads like nginx, HAProxy,
+ * Apache or a Caddyfile), with only the head of the file read. sites-enabled/ and conf.d/ are shared by
+ * nginx and Apache: there the content decides too.
  */
 async function candidateKind(file: string): Promise<ConfigKind | undefined> {
   const byName = configKindOf(file, () => '');
-  if (byName || (!/\.(conf|conf\.template|cfg|ya?ml)$/i.test(file) && !isUnderCaddyFolder(file))) return byName;
+  if (!isSharedSitesFile(file) && (byName || (!/\.(conf|conf\.template|cfg|ya?ml)$/i.test(file) && !isUnderCaddyFolder(file)))) return byName;
   let handle: fs.promises.FileHandle | undefined;
   try {
     handle = await fs.promises.open(file, 'r');

@@ -1,6 +1,9 @@
 // Fixture conventions (markdownlint style): test/fixtures/nginx/<rule-doc-name>/fires.conf (HAProxy:
-// test/fixtures/haproxy/<rule-doc-name>/fires.cfg, Caddy: test/fixtures/caddy/<rule-doc-name>/fires.caddyfile) must report on every line marked `# expect: ID[, ID]`
-// (a rule id or a cause id) and nowhere else; silent.conf / .cfg / .caddyfile must report nothing at all.
+// test/fixtures/haproxy/<rule-doc-name>/fires.cfg, Apache: test/fixtures/apache/<rule-doc-name>/fires.conf,
+// Caddy: test/fixtures/caddy/<rule-doc-name>/fires.caddyfile) must report on every line marked
+// `# expect: ID[, ID]` (a rule id or a cause id) and nowhere else; silent.conf / .cfg / .caddyfile must report
+// nothing at all. httpd allows comments only at the start of a line, so Apache fixtures put
+// `# expect-next: ID` on the line above the one that must report.
 // Other files in the folder may be included by them.
 import * as fs from 'fs';
 import * as path from 'path';
@@ -12,6 +15,7 @@ import { fixOnDiskUntilStable } from '../../src/core/fixes';
 export const repoRoot = path.resolve(__dirname, '..', '..', '..');
 export const fixturesDir = path.join(repoRoot, 'test', 'fixtures', 'nginx');
 export const haproxyFixturesDir = path.join(repoRoot, 'test', 'fixtures', 'haproxy');
+export const apacheFixturesDir = path.join(repoRoot, 'test', 'fixtures', 'apache');
 export const caddyFixturesDir = path.join(repoRoot, 'test', 'fixtures', 'caddy');
 
 export interface Expectation {
@@ -22,8 +26,9 @@ export interface Expectation {
 export function expectationsOf(text: string): Expectation[] {
   const out: Expectation[] = [];
   text.split('\n').forEach((l, line) => {
-    const m = /#\s*expect:\s*([^#]+)$/.exec(l);
-    if (m) out.push({ line, ids: m[1].split(',').map((s) => s.trim()).filter(Boolean) });
+    const next = /^\s*#\s*expect-next:\s*([^#]+)$/.exec(l);
+    const m = next ?? /#\s*expect:\s*([^#]+)$/.exec(l);
+    if (m) out.push({ line: next ? line + 1 : line, ids: m[1].split(',').map((s) => s.trim()).filter(Boolean) });
   });
   return out;
 }
@@ -55,17 +60,17 @@ export function mismatches(file: string, findings: Finding[]): string[] {
 }
 
 export interface FixtureCase {
-  kind: 'nginx' | 'haproxy' | 'caddy' | 'kubernetes';
+  kind: 'nginx' | 'haproxy' | 'apache' | 'caddy' | 'kubernetes';
   name: string;
   dir: string;
   fires: string;
   silent: string;
 }
 
-/** Every fixture pair: nginx ones (`.conf`) first, then HAProxy ones (`.cfg`), then Caddy ones (`.caddyfile`). */
+/** Every fixture pair: nginx ones (`.conf`) first, then HAProxy ones (`.cfg`), Apache ones (`.conf`), Caddy ones (`.caddyfile`). */
 export function fixtureCases(kind?: FixtureCase['kind']): FixtureCase[] {
   const out: FixtureCase[] = [];
-  for (const [k, dir, ext] of [['nginx', fixturesDir, '.conf'], ['haproxy', haproxyFixturesDir, '.cfg'], ['caddy', caddyFixturesDir, '.caddyfile'], ['kubernetes', path.join(repoRoot, 'test', 'fixtures', 'kubernetes'), '.yaml']] as const) {
+  for (const [k, dir, ext] of [['nginx', fixturesDir, '.conf'], ['haproxy', haproxyFixturesDir, '.cfg'], ['apache', apacheFixturesDir, '.conf'], ['caddy', caddyFixturesDir, '.caddyfile'], ['kubernetes', path.join(repoRoot, 'test', 'fixtures', 'kubernetes'), '.yaml']] as const) {
     if ((kind && kind !== k) || !fs.existsSync(dir)) continue;
     for (const name of fs.readdirSync(dir).filter((n) => fs.statSync(path.join(dir, n)).isDirectory()).sort()) {
       out.push({ kind: k, name, dir: path.join(dir, name), fires: path.join(dir, name, 'fires' + ext), silent: path.join(dir, name, 'silent' + ext) });
