@@ -57,14 +57,14 @@ export class WorkspaceInspector {
     if (cancelled()) return;
     await vscode.commands.executeCommand('setContext', 'gatewayDoctor.noConfigs', candidates.length === 0);
     if (candidates.length === 0) {
-      this.log.info('inspect: no nginx, HAProxy, Apache or Caddy config files in the workspace');
+      this.log.info('inspect: no nginx, HAProxy, Apache, Caddy or Kubernetes config files in the workspace');
       this.model.replaceInspection([], [], new Map(), (f) => this.isOpen(f));
       this.setSummary(undefined);
       this.hasRun = true;
       await vscode.commands.executeCommand('setContext', 'gatewayDoctor.inspected', true);
       if (!opts.quiet) {
         void vscode.window.showInformationMessage(
-          'Gateway Doctor found no nginx, HAProxy, Apache or Caddy config files in this workspace (nginx.conf, sites-enabled/*, conf.d/*.conf, *.nginx, haproxy.cfg, *.cfg under haproxy/, apache2.conf, httpd.conf, *.conf under apache2/ or httpd/, Caddyfile, *.caddyfile, or *.conf / *.cfg / files under caddy/ that read like nginx, HAProxy, Apache or a Caddyfile).',
+          'Gateway Doctor found no nginx, HAProxy, Apache, Caddy or Kubernetes config files in this workspace (Kubernetes manifests: *.yaml with apiVersion and kind; nginx.conf, sites-enabled/*, conf.d/*.conf, *.nginx, haproxy.cfg, *.cfg under haproxy/, apache2.conf, httpd.conf, *.conf under apache2/ or httpd/, Caddyfile, *.caddyfile, or *.conf / *.cfg / files under caddy/ that read like nginx, HAProxy, Apache or a Caddyfile).',
         );
       }
       return;
