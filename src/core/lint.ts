@@ -14,6 +14,7 @@ import { CaddyLintOptions, isCaddyFileName, isUnderCaddyFolder, lintCaddyFile, l
 import type { ConfTree } from './configs/nginx/tree';
 import { ApacheLintOptions, isApacheFileName, lintApacheRoots, looksLikeApache } from './configs/apache/lint';
 import { ApacheSourceCache, buildApacheTree, findApacheRoots } from './configs/apache/tree';
+import { ApacheConfig } from './configs/apache/config';
 import { appServerConfigs, isAppServerCandidate } from './configs/appServers';
 import { readAppSide } from './topology/workspace';
 import { lintTopology } from './topology/lint';
@@ -171,8 +172,8 @@ function isAppServerFile(host: FileHost, file: string): boolean {
 }
 
 /** Cross-layer findings of these trees against the app servers in `appFiles`, without ones already seen. */
-function topologyFindings(trees: ConfTree[], appFiles: string[], options: LintOptions, seen: Set<string>, nginxFiles: string[], haproxyFiles: string[] = [], caddyFiles: string[] = []): { findings: Finding[]; appFiles: string[] } {
-  if (trees.length === 0 && caddyFiles.length === 0) return { findings: [], appFiles: [] };
+function topologyFindings(trees: ConfTree[], appFiles: string[], options: LintOptions, seen: Set<string>, nginxFiles: string[], haproxyFiles: string[] = [], caddyFiles: string[] = [], apache: ApacheConfig[] = []): { findings: Finding[]; appFiles: string[] } {
+  if (trees.length === 0 && caddyFiles.length === 0 && apache.length === 0) return { findings: [], appFiles: [] };
   if (appFiles.length === 0 && haproxyFiles.length === 0) return { findings: [], appFiles: [] };
   const side = readAppSide(options.host, [...new Set(appFiles)]);
   const haproxy: HaproxyConfig[] = [];
@@ -195,7 +196,7 @@ function topologyFindings(trees: ConfTree[], appFiles: string[], options: LintOp
   }
   const findings: Finding[] = [];
   const workspaceNginx = [...new Set([...nginxFiles, ...trees.flatMap((t) => [...t.files.keys()])])];
-  for (const f of lintTopology(trees, side.apps, side.texts, { nginxVersion: options.nginxVersion, disabledRules: options.disabledRules }, workspaceNginx, haproxy, caddy)) {
+  for (const f of lintTopology(trees, side.apps, side.texts, { nginxVersion: options.nginxVersion, disabledRules: options.disabledRules }, workspaceNginx, haproxy, caddy, apache)) {
     const key = `${f.ruleId}\0${f.file}\0${f.range.start.line}:${f.range.start.character}\0${f.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -267,7 +268,8 @@ function* lintSteps(paths: string[], options: LintOptions): Generator<void, Lint
   if (!cancelled) {
     // The chain as a whole: nginx against the app servers behind it.
     const appFiles = [...app, ...collectAppServerFiles(options.host, paths), ...(options.appServerFiles ?? [])];
-    const topo = topologyFindings(trees, appFiles, options, seen, nginx, haproxy, caddy);
+    const apacheConfigs = apacheRoots.map((r) => buildApacheTree(r, apacheCache)).filter((t) => t.files.has(t.rootFile)).map((t) => new ApacheConfig(t));
+    const topo = topologyFindings(trees, appFiles, options, seen, nginx, haproxy, caddy, apacheConfigs);
     for (const x of topo.findings) findings.push(x);
     for (const f of topo.appFiles) files.add(f);
     options.onProgress?.(roots.length, roots.length, '');
@@ -318,7 +320,12 @@ export function lintOneFile(file: string, candidates: string[], options: LintOpt
   }
   if (kind === 'apache') {
     const cache = new ApacheSourceCache(options.host);
-    return lintApacheRoots(apacheRootsIncluding(file, candidates, cache), cache, options).findings.filter((f) => f.file === file).sort(compareFindings);
+    const roots = apacheRootsIncluding(file, candidates, cache);
+    const own = lintApacheRoots(roots, cache, options).findings;
+    // And the cross-layer findings against the app servers behind it.
+    const configs = roots.map((r) => buildApacheTree(r, cache)).filter((t) => t.files.has(t.rootFile)).map((t) => new ApacheConfig(t));
+    const cross = topologyFindings([], options.appServerFiles ?? [], options, new Set(), nginxCandidates(candidates), [], [], configs).findings;
+    return [...own, ...cross].filter((f) => f.file === file).sort(compareFindings);
   }
   if (kind === 'caddy') {
     // Its own rules, and the cross-layer ones against the app servers behind it.

@@ -13,6 +13,7 @@ import { freePort, Nginx, runCli, startNginx, waitForPort } from '../support/pro
 import { NGINX, nginxTest } from '../support/nginx';
 import { HAPROXY, haproxyCheck } from '../support/haproxy';
 import { CADDY, caddyValidate } from '../support/caddy';
+import { APACHE, APACHECTL, apacheCheck, serverPreamble } from '../support/apache';
 import { applyFixGroups } from '../../src/core/fixes';
 import { copyDir, fixTopologyUntilStable, topologyCases, topologyOf } from '../support/topology';
 
@@ -211,6 +212,11 @@ describe('real nginx -t on the cross-layer fixture workspaces', () => {
             const r = nginxTest(path.join(tmp, 'nginx.conf'));
             assert.ok(r.ok, `${path.relative(c.fires, dir) || 'fires'}: ${r.output}\n${fs.readFileSync(path.join(tmp, 'nginx.conf'), 'utf8')}`);
           }
+          const ap = path.join(tmp, 'httpd.conf');
+          if (fs.existsSync(ap) && APACHECTL) {
+            const a = apacheCheck(ap);
+            assert.ok(a.ok, `${path.relative(c.fires, dir) || 'fires'} apache2ctl -t: ${a.output}\n${fs.readFileSync(ap, 'utf8')}`);
+          }
           const cf = path.join(tmp, 'Caddyfile');
           if (fs.existsSync(cf) && CADDY) {
             const v = caddyValidate(cf);
@@ -346,5 +352,87 @@ describe('the Caddy-side keep-alive fix keeps the Caddyfile valid (real caddy va
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
+  });
+});
+
+describe('Apache in front of gunicorn (real servers): the 502 and 503 the cross-layer rules predict, and their fixes', function () {
+  this.timeout(90000);
+  let dir = '';
+  let app: Gunicorn | undefined;
+  let httpd: ChildProcess | undefined;
+  let port = 0;
+  let appPort = 0;
+
+  const startHttpd = async (): Promise<ChildProcess> => {
+    const wrapper = path.join(dir, 'wrapper.conf');
+    fs.writeFileSync(wrapper, serverPreamble(dir, [`Listen 127.0.0.1:${port}`]) + `Include ${path.join(dir, 'httpd.conf')}\n`);
+    const child = spawn(APACHE!, ['-f', wrapper, '-DFOREGROUND'], { detached: true, stdio: 'ignore' });
+    let exited = false;
+    child.on('exit', () => (exited = true));
+    await waitForPort(port, 10000, () => !exited);
+    return child;
+  };
+  const stopHttpd = async () => {
+    if (!httpd || httpd.exitCode !== null) return;
+    const gone = new Promise<void>((r) => httpd!.once('exit', () => r()));
+    try {
+      process.kill(-httpd.pid!, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+    await gone;
+  };
+
+  before(async function () {
+    if (!APACHE || !GUNICORN) {
+      if (process.env.CI) throw new Error('apache2 and gunicorn are needed: bash scripts/setup.sh installs them');
+      this.skip();
+    }
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gd-apache-topology-'));
+    fs.mkdirSync(path.join(dir, 'logs'));
+    port = await freePort();
+    appPort = await freePort();
+    const wrong = await freePort();
+    fs.writeFileSync(path.join(dir, 'app.py'), APP);
+    fs.writeFileSync(path.join(dir, 'gunicorn.conf.py'), `bind = "127.0.0.1:${appPort}"\nworkers = 1\ntimeout = 30\n`);
+    fs.writeFileSync(
+      path.join(dir, 'httpd.conf'),
+      `ProxyTimeout 1\nProxyPass "/slow" "http://127.0.0.1:${appPort}/slow"\nProxyPassReverse "/slow" "http://127.0.0.1:${appPort}/slow"\nProxyPass "/moved/" "http://127.0.0.1:${wrong}/"\nProxyPassReverse "/moved/" "http://127.0.0.1:${wrong}/"\n`,
+    );
+    app = await startGunicorn(dir, 'gunicorn.conf.py', appPort);
+    httpd = await startHttpd();
+  });
+
+  after(async () => {
+    await stopHttpd();
+    app?.stop();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('before: 502 with AH01102 (timeout) for /slow, 503 with AH00957 for /moved/', async () => {
+    assert.strictEqual(await get(port, '/slow'), 502);
+    assert.strictEqual(await get(port, '/moved/'), 503);
+    const deadline = Date.now() + 5000;
+    let log = '';
+    while (Date.now() < deadline && !(/AH01102/.test(log) && /AH00957/.test(log))) {
+      log = fs.existsSync(path.join(dir, 'error.log')) ? fs.readFileSync(path.join(dir, 'error.log'), 'utf8') : '';
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.match(log, /The timeout specified has expired: .*AH01102: error reading status line from remote server/);
+    assert.match(log, /AH00957: http: attempt to connect to/);
+  });
+
+  it('lint names both ProxyPass lines with gunicorn as related information; after lint --fix httpd accepts the file and both answer 200', async () => {
+    const r = await runCli(['lint', dir, '--format', 'json'], 30000);
+    const ids = (JSON.parse(r.stdout) as LintJson).findings.filter((f) => f.ruleId.startsWith('topology/')).map((f) => `${f.ruleId}@${f.line}`).sort();
+    assert.deepStrictEqual(ids, ['topology/apache-target-without-listener@4', 'topology/apache-timeout-below-app-timeout@2']);
+    await runCli(['lint', dir, '--fix', '--format', 'json'], 30000);
+    const fixed = fs.readFileSync(path.join(dir, 'httpd.conf'), 'utf8');
+    assert.match(fixed, /ProxyPass "\/slow" "http:\/\/127\.0\.0\.1:\d+\/slow" timeout=35/);
+    assert.match(fixed, new RegExp(`ProxyPass "/moved/" "http://127\\.0\\.0\\.1:${appPort}/"`));
+    await stopHttpd();
+    httpd = await startHttpd();
+    assert.strictEqual(await get(port, '/slow'), 200);
+    assert.strictEqual(await get(port, '/moved/'), 200);
   });
 });

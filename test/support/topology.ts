@@ -38,6 +38,12 @@ export function marksIn(dir: string): Mark[] {
     fs.readFileSync(file, 'utf8')
       .split('\n')
       .forEach((l, line) => {
+        // `# expect-next: ID` on the line above, for formats without trailing comments (Apache httpd).
+        const next = /^\s*#\s*expect-next:\s*(.+)$/.exec(l);
+        if (next) {
+          out.push({ file, line: line + 1, ids: next[1].split(',').map((s) => s.trim()).filter(Boolean) });
+          return;
+        }
         const m = /(?:#|;|\/\/)\s*expect:\s*(.+)$/.exec(l);
         if (m) out.push({ file, line, ids: m[1].split(',').map((s) => s.trim()).filter(Boolean) });
       });

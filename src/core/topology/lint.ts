@@ -10,6 +10,7 @@ import { TopologyContext, TopologyRule } from './rule';
 import { topologyRules } from './rules';
 import type { HaproxyConfig } from '../configs/haproxy/config';
 import type { CaddyConfig } from '../configs/caddy/config';
+import type { ApacheConfig } from '../configs/apache/config';
 
 export interface TopologyOptions {
   nginxVersion?: string;
@@ -17,9 +18,9 @@ export interface TopologyOptions {
   rules?: TopologyRule[];
 }
 
-export function lintTopology(trees: ConfTree[], apps: AppServerConfig[], texts: ReadonlyMap<string, string>, options: TopologyOptions = {}, nginxFiles: string[] = [], haproxy: HaproxyConfig[] = [], caddy: CaddyConfig[] = []): Finding[] {
+export function lintTopology(trees: ConfTree[], apps: AppServerConfig[], texts: ReadonlyMap<string, string>, options: TopologyOptions = {}, nginxFiles: string[] = [], haproxy: HaproxyConfig[] = [], caddy: CaddyConfig[] = [], apache: ApacheConfig[] = []): Finding[] {
   // Something to compare: nginx or Caddy with app servers behind it, or HAProxy with nginx behind it.
-  const appSide = apps.length > 0 && (trees.length > 0 || caddy.length > 0);
+  const appSide = apps.length > 0 && (trees.length > 0 || caddy.length > 0 || apache.length > 0);
   const lbSide = haproxy.length > 0 && trees.length > 0;
   if (!appSide && !lbSide) return [];
   const ctx = new TopologyContext(
@@ -29,11 +30,12 @@ export function lintTopology(trees: ConfTree[], apps: AppServerConfig[], texts: 
     nginxFiles,
     haproxy,
     caddy,
+    apache,
   );
   for (const rule of options.rules ?? topologyRules) {
     if (options.disabledRules?.has(rule.id)) continue;
     ctx.rule = rule;
-    const failed = runRuleSafely(rule, trees[0]?.rootFile ?? caddy[0]?.file ?? '', () => rule.check(ctx));
+    const failed = runRuleSafely(rule, trees[0]?.rootFile ?? caddy[0]?.file ?? apache[0]?.rootFile ?? '', () => rule.check(ctx));
     if (failed) ctx.findings.push(failed);
   }
   return ctx.findings;

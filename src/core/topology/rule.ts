@@ -14,6 +14,9 @@ import type { HaproxyLine } from '../configs/haproxy/parser';
 import { CaddyConfig, ReverseProxy } from '../configs/caddy/config';
 import { CaddyRuleContext } from '../configs/caddy/rule';
 import { parseDuration } from '../configs/caddy/parser';
+import { ApacheConfig, ProxyPassLine, backendUrl, parseSeconds } from '../configs/apache/config';
+import { ApacheRuleContext } from '../configs/apache/rule';
+import { parseProxyTarget } from '../configs/nginx/upstreamTarget';
 
 export interface TopologyRule {
   id: string;
@@ -62,12 +65,33 @@ export interface CaddyView {
 
 export const CADDY_KEEPALIVE_DEFAULT_MS = 120000;
 
+/** A ProxyPass of an Apache config: where it sends requests, and how long httpd waits for the backend. */
+export interface ApacheHop {
+  pass: ProxyPassLine;
+  host?: string;
+  port?: number;
+  socket?: string;
+  /** The `timeout=` parameter, else ProxyTimeout, else Timeout, else 60 s (httpd's default). */
+  timeoutMs: number;
+  timeoutFrom: string;
+  /** httpd speaks TLS to it (`https://`): a TLS endpoint, not one of the plain app listeners read here. */
+  tls?: boolean;
+}
+
+export interface ApacheView {
+  config: ApacheConfig;
+  edit: ApacheRuleContext;
+  hops: ApacheHop[];
+  apps: AppServerConfig[];
+}
+
 export class TopologyContext {
   readonly findings: Finding[] = [];
   rule!: TopologyRule;
   readonly views: TreeView[];
   readonly haproxy: HaproxyView[];
   readonly caddy: CaddyView[];
+  readonly apache: ApacheView[];
 
   constructor(
     trees: Array<{ tree: ConfTree; ctx: RuleContext }>,
@@ -78,10 +102,11 @@ export class TopologyContext {
     nginxFiles: string[] = [],
     haproxy: HaproxyConfig[] = [],
     caddy: CaddyConfig[] = [],
+    apache: ApacheConfig[] = [],
   ) {
     const files = nginxFiles.length ? nginxFiles : trees.flatMap(({ tree }) => [...tree.files.keys()]);
     // An app server belongs with the front layer (nginx or Caddy file) nearest to it in the folder tree.
-    const fronts = [...files, ...caddy.map((c) => c.file)];
+    const fronts = [...files, ...caddy.map((c) => c.file), ...apache.flatMap((a) => [...a.tree.files.keys()])];
     const nearest = new Map(apps.map((a) => [a, nearestFiles(a.file, fronts)]));
     this.views = trees.map(({ tree, ctx }) => ({
       tree,
@@ -90,6 +115,7 @@ export class TopologyContext {
       listeners: nginxListeners(ctx),
       apps: apps.filter((a) => nearest.get(a)!.some((f) => tree.files.has(f))),
     }));
+    this.apache = apache.map((config) => ({ config, edit: new ApacheRuleContext(config), hops: apacheHops(config), apps: apps.filter((a) => nearest.get(a)!.some((f) => config.tree.files.has(f))) }));
     this.caddy = caddy.map((config) => ({ config, edit: new CaddyRuleContext(config), proxies: caddyProxies(config), apps: apps.filter((a) => nearest.get(a)!.includes(config.file)) }));
     this.haproxy = haproxy.map((config) => {
       const near = nearestFiles(config.file, files);
@@ -186,6 +212,28 @@ function caddyProxies(config: CaddyConfig): CaddyProxy[] {
       .filter((u) => !u.opaque && u.host)
       .map((u) => ({ host: u.host, port: u.port !== undefined ? Number(u.port) : u.scheme === 'https' ? 443 : 80, token: u.token }));
     out.push({ rp, targets, keepAliveMs, keepAliveOption: option, transport });
+  }
+  return out;
+}
+
+function apacheHops(config: ApacheConfig): ApacheHop[] {
+  const out: ApacheHop[] = [];
+  for (const pass of config.proxyPasses()) {
+    const url = pass.url?.value;
+    if (!url || url === '!' || url.includes('$') || /^balancer:/i.test(url)) continue;
+    const own = pass.params.get('timeout');
+    const proxyTimeout = config.effective(pass.scope, 'proxytimeout')?.d.args[0]?.value;
+    const timeout = config.effective(pass.scope, 'timeout')?.d.args[0]?.value;
+    const [raw, from] = own !== undefined ? [own, 'timeout= on this ProxyPass'] : proxyTimeout !== undefined ? [proxyTimeout, 'ProxyTimeout'] : timeout !== undefined ? [timeout, 'Timeout'] : ['60', 'Timeout, the default'];
+    const timeoutMs = Math.round((parseSeconds(raw) ?? 60) * 1000);
+    const sock = /^unix:([^|]+)\|/i.exec(url);
+    if (sock) {
+      out.push({ pass, socket: sock[1], timeoutMs, timeoutFrom: from });
+      continue;
+    }
+    const t = parseProxyTarget(backendUrl(url));
+    if (!t || !/^https?$/.test(t.scheme)) continue;
+    out.push({ pass, host: t.host, port: t.port ?? (t.scheme === 'https' ? 443 : 80), timeoutMs, timeoutFrom: from, tls: t.scheme === 'https' });
   }
   return out;
 }

@@ -6,5 +6,7 @@ import { upstreamKeepaliveOutlivesApp } from './upstreamKeepaliveOutlivesApp';
 import { haproxyServerWithoutListener } from './haproxyServerWithoutListener';
 import { haproxyTimeoutBelowNginxTimeout } from './haproxyTimeoutBelowNginxTimeout';
 import { caddyKeepaliveOutlivesApp } from './caddyKeepaliveOutlivesApp';
+import { apacheTargetWithoutListener } from './apacheTargetWithoutListener';
+import { apacheTimeoutBelowAppTimeout } from './apacheTimeoutBelowAppTimeout';
 
-export const topologyRules: TopologyRule[] = [passTargetWithoutListener, passProtocolMismatch, readTimeoutBelowAppTimeout, upstreamKeepaliveOutlivesApp, haproxyServerWithoutListener, haproxyTimeoutBelowNginxTimeout, caddyKeepaliveOutlivesApp];
+export const topologyRules: TopologyRule[] = [passTargetWithoutListener, passProtocolMismatch, readTimeoutBelowAppTimeout, upstreamKeepaliveOutlivesApp, haproxyServerWithoutListener, haproxyTimeoutBelowNginxTimeout, caddyKeepaliveOutlivesApp, apacheTargetWithoutListener, apacheTimeoutBelowAppTimeout];
