@@ -27,6 +27,14 @@ describe('Kubernetes manifests', () => {
     assert.deepStrictEqual([cj.kind, cj.namespace, cj.podLabels.app, cj.containers[0].ports[0].name?.value, cj.containers[0].words.map((w) => w.value)], ['CronJob', 'jobs', 'nightly', 'web', ['gunicorn', '-b', '0.0.0.0:8000']]);
   });
 
+  it('gunicorn started without -b binds its default 127.0.0.1:8000: reported, with no fix to guess', () => {
+    const host = new MemoryFileHost(new Map([['/w/app.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n  selector: {app: a}\n  ports: [{port: 80, targetPort: 8000}]\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  template:\n    metadata: {labels: {app: a}}\n    spec:\n      containers:\n        - name: web\n          args: ["gunicorn", "app:app"]\n          readinessProbe: {tcpSocket: {port: 8000}}\n']]));
+    const f = lintKubernetesFiles(['/w/app.yaml'], host).filter((x) => x.ruleId === 'kubernetes/container-app-binds-loopback');
+    assert.strictEqual(f.length, 1);
+    assert.match(f[0].message, /gunicorn's default bind, no -b given/);
+    assert.deepStrictEqual(f[0].fixes, []);
+  });
+
   it('bad input: a YAML error is kubernetes/syntax at its place; binary and huge files never throw', () => {
     const host = new MemoryFileHost(
       new Map([
