@@ -4,12 +4,12 @@
 // that the failure is gone. The keep-alive scenario measures gunicorn's idle close with the probe's
 // `--keepalive` (a race cannot be produced on demand, its cause can be measured).
 import * as assert from 'assert';
-import { spawn, spawnSync, ChildProcess } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
-import { freePort, Nginx, runCli, startNginx, waitForPort } from '../support/probeLab';
+import { freePort, Listening, Nginx, nginxOn, runCli, startListening, startNginx } from '../support/probeLab';
 import { NGINX, nginxTest } from '../support/nginx';
 import { HAPROXY, haproxyCheck } from '../support/haproxy';
 import { CADDY, caddyValidate } from '../support/caddy';
@@ -28,48 +28,17 @@ def application(environ, start_response):
     return [b"ok\\n"]
 `;
 
-interface Gunicorn {
-  proc: ChildProcess;
-  stop(): void;
-}
+type Gunicorn = Listening;
 
-async function startGunicorn(dir: string, config: string, port: number): Promise<Gunicorn> {
-  const proc = spawn(GUNICORN!, ['-c', path.join(dir, config), '--chdir', dir, 'app:application'], { detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
-  let stderr = '';
-  proc.stderr!.on('data', (d) => (stderr += d));
-  let exited = false;
-  proc.on('exit', () => (exited = true));
-  const stop = () => {
-    try {
-      if (!exited && proc.pid) process.kill(-proc.pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  };
-  try {
-    await waitForPort(port, 15000, () => !exited);
-  } catch (err) {
-    stop();
-    throw new Error(`${(err as Error).message}: ${stderr}`);
-  }
-  return { proc, stop };
+function startGunicorn(dir: string, config: string, port: number): Promise<Gunicorn> {
+  return startListening(GUNICORN!, ['-c', path.join(dir, config), '--chdir', dir, 'app:application'], port, { env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
 }
 
 /** nginx again on the same prefix and (fixed) config file. */
 async function restartNginx(n: Nginx): Promise<Nginx> {
   n.stop();
   await new Promise<void>((r) => (n.proc.exitCode !== null || n.proc.signalCode !== null ? r() : n.proc.once('exit', () => r())));
-  const proc = spawn(NGINX!, ['-p', n.dir + '/', '-c', n.conf, '-g', `daemon off; master_process off; pid ${n.dir}/pid;`], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
-  let exited = false;
-  proc.on('exit', () => (exited = true));
-  const stop = () => {
-    try {
-      if (!exited && proc.pid) process.kill(-proc.pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  };
-  await waitForPort(n.port, 10000, () => !exited);
+  const { proc, stop } = await nginxOn(n.dir, n.conf, n.port);
   return { ...n, proc, stop };
 }
 
@@ -188,7 +157,10 @@ describe('cross-layer findings against real nginx and gunicorn', function () {
     assert.strictEqual(t.status, 0, t.stderr);
     const left = (JSON.parse((await runCli(['lint', nginx!.dir, '--format', 'json'], 30000)).stdout) as LintJson).findings.filter((f) => f.ruleId.startsWith('topology/'));
     assert.deepStrictEqual(left.map((f) => f.ruleId), []);
-    for (const a of apps.splice(0)) a.stop();
+    for (const a of apps.splice(0)) {
+      a.stop();
+      await a.exited; // its port free again before the restart binds it
+    }
     apps.push(await startGunicorn(nginx!.dir, 'gunicorn.conf.py', syncPort), await startGunicorn(nginx!.dir, 'gunicorn_threads.py', threadedPort));
     nginx = await restartNginx(nginx!);
     assert.strictEqual(await get(nginx.port, '/slow'), 200);
@@ -239,26 +211,11 @@ describe('HAProxy in front of nginx: timeout server against the read timeout beh
   this.timeout(90000);
   let nginx: Nginx | undefined;
   let app: Gunicorn | undefined;
-  let lb: ChildProcess | undefined;
+  let lb: Listening | undefined;
   let lbPort = 0;
   let cfg = '';
 
-  const startLb = async (): Promise<ChildProcess> => {
-    const out = fs.openSync(path.join(nginx!.dir, 'haproxy.log'), 'a');
-    const child = spawn(HAPROXY!, ['-db', '-f', cfg], { detached: true, stdio: ['ignore', out, out] });
-    fs.closeSync(out);
-    let exited = false;
-    child.on('exit', () => (exited = true));
-    await waitForPort(lbPort, 10000, () => !exited);
-    return child;
-  };
-  const stopLb = () => {
-    try {
-      if (lb?.pid && lb.exitCode === null) process.kill(-lb.pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  };
+  const startLb = () => startListening(HAPROXY!, ['-db', '-f', cfg], lbPort, { stdout: path.join(nginx!.dir, 'haproxy.log') });
 
   before(async function () {
     if (!NGINX || !GUNICORN || !HAPROXY) {
@@ -297,7 +254,7 @@ backend web
   });
 
   after(() => {
-    stopLb();
+    lb?.stop();
     app?.stop();
     nginx?.stop();
     if (nginx) fs.rmSync(nginx.dir, { recursive: true, force: true });
@@ -326,8 +283,8 @@ backend web
     assert.match(fs.readFileSync(cfg, 'utf8'), /backend web\n\s+timeout server 15s\n/);
     const check = spawnSync(HAPROXY!, ['-c', '-f', cfg], { encoding: 'utf8' });
     assert.strictEqual(check.status, 0, check.stdout + check.stderr);
-    stopLb();
-    await new Promise<void>((res) => (lb!.exitCode !== null || lb!.signalCode !== null ? res() : lb!.once('exit', () => res())));
+    lb!.stop();
+    await lb!.exited;
     lb = await startLb();
     assert.strictEqual(await get(lbPort, '/slow'), 200);
   });
@@ -359,28 +316,18 @@ describe('Apache in front of gunicorn (real servers): the 502 and 503 the cross-
   this.timeout(90000);
   let dir = '';
   let app: Gunicorn | undefined;
-  let httpd: ChildProcess | undefined;
+  let httpd: Listening | undefined;
   let port = 0;
   let appPort = 0;
 
-  const startHttpd = async (): Promise<ChildProcess> => {
+  const startHttpd = (): Promise<Listening> => {
     const wrapper = path.join(dir, 'wrapper.conf');
     fs.writeFileSync(wrapper, serverPreamble(dir, [`Listen 127.0.0.1:${port}`]) + `Include ${path.join(dir, 'httpd.conf')}\n`);
-    const child = spawn(APACHE!, ['-f', wrapper, '-DFOREGROUND'], { detached: true, stdio: 'ignore' });
-    let exited = false;
-    child.on('exit', () => (exited = true));
-    await waitForPort(port, 10000, () => !exited);
-    return child;
+    return startListening(APACHE!, ['-f', wrapper, '-DFOREGROUND'], port);
   };
   const stopHttpd = async () => {
-    if (!httpd || httpd.exitCode !== null) return;
-    const gone = new Promise<void>((r) => httpd!.once('exit', () => r()));
-    try {
-      process.kill(-httpd.pid!, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-    await gone;
+    httpd?.stop();
+    await httpd?.exited;
   };
 
   before(async function () {

@@ -172,25 +172,49 @@ ${typeof httpExtra === 'function' ? httpExtra(port) : httpExtra}
 }
 `,
   );
-  const proc = spawn(NGINX, ['-p', dir + '/', '-c', conf, '-g', `daemon off; master_process off; pid ${dir}/pid;`], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  const { proc, stop } = await nginxOn(dir, conf, port);
+  return { port, dir, errorLog, conf, proc, stop };
+}
+
+/** nginx in the foreground on a prefix and config of the test's own (again after a fix: the same call). */
+export function nginxOn(dir: string, conf: string, port: number): Promise<Listening> {
+  return startListening(NGINX!, ['-p', dir + '/', '-c', conf, '-g', `daemon off; master_process off; pid ${dir}/pid;`], port);
+}
+
+export interface Listening {
+  proc: ChildProcess;
+  /** Ends the whole process group (the server and every worker it forked). */
+  stop(): void;
+  /** Resolves once the process is gone. */
+  exited: Promise<void>;
+}
+
+/**
+ * Starts a server detached, in a process group of its own, and resolves once it accepts on `port`
+ * (rejects with its stderr if it exits first or the wait runs out). `stdout` may name a file for its output.
+ */
+export async function startListening(command: string, args: string[], port: number, opts: { env?: NodeJS.ProcessEnv; stdout?: string } = {}): Promise<Listening> {
+  const out = opts.stdout ? fs.openSync(opts.stdout, 'a') : 'ignore';
+  const proc = spawn(command, args, { detached: true, stdio: ['ignore', out, 'pipe'], env: opts.env ?? process.env });
+  if (typeof out === 'number') fs.closeSync(out);
   let stderr = '';
   proc.stderr!.on('data', (d) => (stderr += d));
-  let exited = false;
-  proc.on('exit', () => (exited = true));
+  let gone = false;
+  const exited = new Promise<void>((r) => proc.once('exit', () => ((gone = true), r())));
   const stop = () => {
     try {
-      if (!exited && proc.pid) process.kill(-proc.pid, 'SIGKILL');
+      if (!gone && proc.pid) process.kill(-proc.pid, 'SIGKILL');
     } catch {
       /* already gone */
     }
   };
   try {
-    await waitForPort(port, 10000, () => !exited);
+    await waitForPort(port, 15000, () => !gone);
   } catch (err) {
     stop();
     throw new Error(`${(err as Error).message}: ${stderr}`);
   }
-  return { port, dir, errorLog, conf, proc, stop };
+  return { proc, stop, exited };
 }
 
 export interface CertFiles {
