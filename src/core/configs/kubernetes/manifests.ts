@@ -55,6 +55,8 @@ export interface IngressBackend {
 }
 
 export interface Ingress extends K8sObject {
+  /** `spec.ingressClassName`, else the `kubernetes.io/ingress.class` annotation: which controller serves it. */
+  className?: string;
   backends: IngressBackend[];
   annotations: Record<string, Located<string>>;
 }
@@ -189,7 +191,8 @@ function readObject(doc: YAML.Document.Parsed, file: string, text: string, base:
         if (!YAML.isSeq(paths)) continue;
         for (const p of paths.items) if (YAML.isMap(p) && YAML.isMap(p.get('backend'))) pushBackend(backends, p.get('backend') as YAML.YAMLMap, r, String(p.get('path') ?? '/'));
       }
-    out.ingresses.push({ ...obj, backends, annotations });
+    const cls = spec.get('ingressClassName');
+    out.ingresses.push({ ...obj, backends, annotations, className: cls !== undefined ? String(cls) : annotations['kubernetes.io/ingress.class']?.value });
   }
 }
 

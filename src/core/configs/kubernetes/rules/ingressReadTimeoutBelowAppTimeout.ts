@@ -14,6 +14,7 @@ export const ingressReadTimeoutBelowAppTimeout: KubernetesRule = {
   title: "ingress-nginx's proxy-read-timeout is shorter than the request limit of the app server behind the Service",
   check(ctx) {
     for (const ing of ctx.m.ingresses) {
+      if (ing.className && !/nginx/.test(ing.className)) continue; // another controller: its own timeouts
       const ann = ing.annotations[ANNOTATION];
       const readS = ann && /^\d+$/.test(ann.value.trim()) ? Number(ann.value.trim()) : ann ? undefined : DEFAULT_S;
       if (readS === undefined) continue;
