@@ -134,6 +134,9 @@ describe('app servers started from a command line', () => {
     const c = appServerConfigs('/w/docker-compose.yml', 'services:\n  app:\n    command: gunicorn -w 4 -b 0.0.0.0:8000 app:app\n  api:\n    command: ["python", "-m", "gunicorn", "-k", "gevent", "--bind", "0.0.0.0:8001"]\n  db:\n    image: postgres\n');
     assert.deepStrictEqual(c.map((x) => [x.label, x.listeners[0].port, x.requestTimeout?.ms]), [['gunicorn (docker-compose.yml service app)', 8000, 30000], ['gunicorn (docker-compose.yml service api)', 8001, undefined]]);
     assert.deepStrictEqual(appServerConfigs('/w/docker-compose.yml', 'services: [unbalanced\n'), []);
+    const started = Date.now();
+    assert.deepStrictEqual(appServerConfigs('/w/docker-compose.yml', 'services:\n  app:\n    command: gunicorn app:app\n' + '# x\n'.repeat(3 << 20)), []);
+    assert.ok(Date.now() - started < 2000, 'a huge compose file is not parsed');
     assert.deepStrictEqual(appServerConfigs('/w/Dockerfile', 'FROM nginx\nCMD ["nginx", "-g", "daemon off;"]\n'), []);
   });
 

@@ -192,6 +192,8 @@ export function appsFromCommands(file: string, text: string): AppServerConfig[] 
       if (m) push(appFromCommand(file, lines, shellWords(text, s + m[0].length, e), `Procfile ${m[1]}`));
     }
   } else if (/ya?ml$/i.test(base)) {
+    // YAML parsing costs ~0.5 s a megabyte: a compose file is small, anything huge is not one to read here.
+    if (text.length > 4 << 20) return [];
     let doc: YAML.Document.Parsed;
     try {
       doc = YAML.parseDocument(text);
