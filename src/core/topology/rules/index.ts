@@ -8,5 +8,6 @@ import { haproxyTimeoutBelowNginxTimeout } from './haproxyTimeoutBelowNginxTimeo
 import { caddyKeepaliveOutlivesApp } from './caddyKeepaliveOutlivesApp';
 import { apacheTargetWithoutListener } from './apacheTargetWithoutListener';
 import { apacheTimeoutBelowAppTimeout } from './apacheTimeoutBelowAppTimeout';
+import { caddyUpstreamWithoutListener } from './caddyUpstreamWithoutListener';
 
-export const topologyRules: TopologyRule[] = [passTargetWithoutListener, passProtocolMismatch, readTimeoutBelowAppTimeout, upstreamKeepaliveOutlivesApp, haproxyServerWithoutListener, haproxyTimeoutBelowNginxTimeout, caddyKeepaliveOutlivesApp, apacheTargetWithoutListener, apacheTimeoutBelowAppTimeout];
+export const topologyRules: TopologyRule[] = [passTargetWithoutListener, passProtocolMismatch, readTimeoutBelowAppTimeout, upstreamKeepaliveOutlivesApp, haproxyServerWithoutListener, haproxyTimeoutBelowNginxTimeout, caddyKeepaliveOutlivesApp, apacheTargetWithoutListener, apacheTimeoutBelowAppTimeout, caddyUpstreamWithoutListener];
