@@ -1,7 +1,10 @@
 // Kubernetes rules: data plus one `check` over every manifest of the scan (objects refer to each other
 // across files: an Ingress to a Service, a Service to pods by labels).
 import type { CauseId, Finding, Fix, Range, Related, Severity } from '../../finding';
-import { Manifests, Service, Workload, selects } from './manifests';
+import { Container, Manifests, Service, Workload, selects } from './manifests';
+import type { AppServerConfig } from '../appServers';
+import { appFromCommand } from '../appServers/commandLine';
+import { LineIndex } from '../../text';
 
 export interface KubernetesRule {
   id: string;
@@ -28,6 +31,20 @@ export class KubernetesContext {
 
   services(namespace: string): Service[] {
     return this.m.services.filter((s) => s.namespace === namespace);
+  }
+
+  private readonly apps = new Map<Container, AppServerConfig | undefined>();
+  private readonly lineIndexes = new Map<string, LineIndex>();
+
+  /** The app server (gunicorn, uWSGI) a container's command/args start, read once per container. */
+  appOf(w: Workload, c: Container): AppServerConfig | undefined {
+    if (!this.apps.has(c)) {
+      const text = this.m.texts.get(w.file);
+      let lines = this.lineIndexes.get(w.file);
+      if (text !== undefined && !lines) this.lineIndexes.set(w.file, (lines = new LineIndex(text)));
+      this.apps.set(c, c.words.length && lines ? appFromCommand(w.file, lines, c.words, `container ${c.name}`) : undefined);
+    }
+    return this.apps.get(c);
   }
 }
 

@@ -1,5 +1,3 @@
-import { LineIndex } from '../../../text';
-import { appFromCommand } from '../../appServers/commandLine';
 import { isLoopbackHost } from '../../appServers/model';
 import type { Fix } from '../../../finding';
 import type { KubernetesRule } from '../rule';
@@ -15,10 +13,8 @@ export const containerAppBindsLoopback: KubernetesRule = {
       for (const w of ctx.podsOf(s))
         for (const c of w.containers) {
           const key = `${w.file}:${w.name}:${c.name}`;
-          if (seen.has(key) || !c.words.length) continue;
-          const text = ctx.m.texts.get(w.file);
-          if (text === undefined) continue;
-          const app = appFromCommand(w.file, new LineIndex(text), c.words, `container ${c.name}`);
+          if (seen.has(key)) continue;
+          const app = ctx.appOf(w, c);
           const l = app?.listeners.find((x) => x.socket === undefined && isLoopbackHost(x.host));
           if (!app || !l) continue;
           seen.add(key);

@@ -1,12 +1,6 @@
 import type { Fix } from '../../../finding';
+import { editDistance } from '../../../text';
 import { KubernetesRule, yamlScalar } from '../rule';
-
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-  return d[a.length][b.length];
-}
 
 export const ingressBackendUnknownService: KubernetesRule = {
   id: 'kubernetes/ingress-backend-unknown-service',
@@ -20,7 +14,7 @@ export const ingressBackendUnknownService: KubernetesRule = {
       for (const b of ing.backends) {
         const s = services.find((x) => x.name === b.service.value);
         if (!s) {
-          const near = services.map((x) => ({ x, d: distance(x.name, b.service.value) })).filter((n) => n.d <= 2).sort((p, q) => p.d - q.d)[0];
+          const near = services.map((x) => ({ x, d: editDistance(x.name, b.service.value) })).filter((n) => n.d <= 2).sort((p, q) => p.d - q.d)[0];
           const fixes: Fix[] = near ? [{ title: `Use Service ${near.x.name}`, edits: [{ file: ing.file, range: b.service.range, newText: yamlScalar(near.x.name) }] }] : [];
           ctx.report(
             ing.file,

@@ -1,5 +1,3 @@
-import { LineIndex } from '../../../text';
-import { appFromCommand } from '../../appServers/commandLine';
 import type { Fix } from '../../../finding';
 import type { KubernetesRule } from '../rule';
 
@@ -21,10 +19,9 @@ export const ingressKeepaliveOutlivesApp: KubernetesRule = {
         if (!s) continue;
         for (const w of ctx.podsOf(s))
           for (const c of w.containers) {
-            const text = ctx.m.texts.get(w.file);
             const key = `${ing.file}:${ing.name}:${w.file}:${c.name}`;
-            if (!c.words.length || text === undefined || done.has(key)) continue;
-            const app = appFromCommand(w.file, new LineIndex(text), c.words, `container ${c.name}`);
+            if (done.has(key)) continue;
+            const app = ctx.appOf(w, c);
             const idle = app?.idleKeepAlive;
             if (!app || !idle || idle.ms <= 0 || !Number.isFinite(idle.ms) || idle.ms >= INGRESS_KEEPALIVE_S * 1000) continue;
             done.add(key);

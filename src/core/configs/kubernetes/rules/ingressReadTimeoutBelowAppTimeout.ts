@@ -1,5 +1,3 @@
-import { LineIndex } from '../../../text';
-import { appFromCommand } from '../../appServers/commandLine';
 import type { Fix } from '../../../finding';
 import type { KubernetesRule } from '../rule';
 
@@ -24,9 +22,7 @@ export const ingressReadTimeoutBelowAppTimeout: KubernetesRule = {
         if (!s) continue;
         for (const w of ctx.podsOf(s))
           for (const c of w.containers) {
-            const text = ctx.m.texts.get(w.file);
-            if (!c.words.length || text === undefined) continue;
-            const app = appFromCommand(w.file, new LineIndex(text), c.words, `container ${c.name}`);
+            const app = ctx.appOf(w, c);
             const limit = app?.requestTimeout;
             if (!app || !limit || limit.ms <= readS * 1000 || done.has(`${w.file}:${c.name}`)) continue;
             done.add(`${w.file}:${c.name}`);
