@@ -77,6 +77,11 @@ export interface Finding {
   fixes: Fix[];
 }
 
+/** What makes two findings the same one (a file reached from two roots reports it once). */
+export function findingKey(f: Finding): string {
+  return `${f.ruleId}\0${f.file}\0${f.range.start.line}:${f.range.start.character}\0${f.message}`;
+}
+
 export function isCauseId(value: string): value is CauseId {
   return (CAUSE_IDS as readonly string[]).includes(value);
 }

@@ -3,7 +3,7 @@
 // by another), lint the roots with their includes and each HAProxy file and Caddyfile on its own, and return
 // findings in one shape.
 import * as path from 'path';
-import { Finding, compareFindings } from './finding';
+import { Finding, compareFindings, findingKey } from './finding';
 import { FileHost, FileReadError } from './host';
 import { SourceCache, buildTree, findRoots } from './configs/nginx/tree';
 
@@ -197,7 +197,7 @@ function topologyFindings(trees: ConfTree[], appFiles: string[], options: LintOp
   const findings: Finding[] = [];
   const workspaceNginx = [...new Set([...nginxFiles, ...trees.flatMap((t) => [...t.files.keys()])])];
   for (const f of lintTopology(trees, side.apps, side.texts, { nginxVersion: options.nginxVersion, disabledRules: options.disabledRules }, workspaceNginx, haproxy, caddy, apache)) {
-    const key = `${f.ruleId}\0${f.file}\0${f.range.start.line}:${f.range.start.character}\0${f.message}`;
+    const key = findingKey(f);
     if (seen.has(key)) continue;
     seen.add(key);
     findings.push(f);
@@ -258,7 +258,7 @@ function* lintSteps(paths: string[], options: LintOptions): Generator<void, Lint
   if (!cancelled && kubernetes.length) {
     // Kubernetes objects refer to each other across files: all manifests of the scan together.
     for (const f of lintKubernetesFiles(kubernetes, options.host, options)) {
-      const key = `${f.ruleId}\0${f.file}\0${f.range.start.line}:${f.range.start.character}\0${f.message}`;
+      const key = findingKey(f);
       if (seen.has(key)) continue;
       seen.add(key);
       findings.push(f);

@@ -2,6 +2,7 @@
 // problems into findings. Also says which files are Apache's: by name, by folder, or by content.
 import * as path from 'path';
 import type { Finding } from '../../finding';
+import { findingKey } from '../../finding';
 import { runRuleSafely } from '../../ruleRunner';
 import { ApacheConfig } from './config';
 import { ApacheRule, ApacheRuleContext } from './rule';
@@ -70,7 +71,7 @@ export function lintApacheRoots(roots: string[], cache: ApacheSourceCache, optio
   const findings: Finding[] = [];
   const files = new Set<string>();
   const push = (f: Finding) => {
-    const key = `${f.ruleId}\0${f.file}\0${f.range.start.line}:${f.range.start.character}\0${f.message}`;
+    const key = findingKey(f);
     if (seen.has(key)) return;
     seen.add(key);
     findings.push(f);

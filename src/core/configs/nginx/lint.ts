@@ -2,6 +2,7 @@
 import { runRuleSafely } from '../../ruleRunner';
 import * as path from 'path';
 import type { CauseId, Finding } from '../../finding';
+import { findingKey } from '../../finding';
 import { ConfTree, SourceCache, buildTree } from './tree';
 import { RuleContext, NginxRule } from './rule';
 import { NginxVersion, parseVersion, versionHint } from './version';
@@ -72,7 +73,7 @@ export function lintNginxRoots(
     const tree = buildTree(root, cache);
     trees.push(tree);
     for (const f of lintTree(tree, options)) {
-      const key = `${f.ruleId}\0${f.file}\0${f.range.start.line}:${f.range.start.character}\0${f.message}`;
+      const key = findingKey(f);
       if (seen.has(key)) continue;
       seen.add(key);
       findings.push(f);
