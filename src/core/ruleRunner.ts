@@ -22,3 +22,25 @@ export function runRuleSafely(rule: { id: string; cause: CauseId }, file: string
     };
   }
 }
+
+/**
+ * The rule loop of every engine: each rule that is not disabled and (when it names keys in `appliesTo`)
+ * has one of them present runs through runRuleSafely with `ctx.rule` set to it. Returns the findings of
+ * rules that threw; the rules' own findings are in the context.
+ */
+export function runRules<R extends { id: string; cause: CauseId; appliesTo?: string[]; check(ctx: C): void }, C extends { rule: R }>(
+  rules: readonly R[],
+  ctx: C,
+  file: string,
+  opts: { disabledRules?: ReadonlySet<string>; present?: (key: string) => boolean } = {},
+): Finding[] {
+  const failed: Finding[] = [];
+  for (const rule of rules) {
+    if (opts.disabledRules?.has(rule.id)) continue;
+    if (opts.present && rule.appliesTo && rule.appliesTo.length > 0 && !rule.appliesTo.some(opts.present)) continue;
+    ctx.rule = rule;
+    const f = runRuleSafely(rule, file, () => rule.check(ctx));
+    if (f) failed.push(f);
+  }
+  return failed;
+}

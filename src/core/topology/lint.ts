@@ -1,6 +1,6 @@
 // Runs the cross-layer rules over a workspace: nginx trees (already built by the nginx lint) and the
 // app-server configs found beside them.
-import { runRuleSafely } from '../ruleRunner';
+import { runRules } from '../ruleRunner';
 import type { Finding } from '../finding';
 import type { AppServerConfig } from '../configs/appServers';
 import { RuleContext } from '../configs/nginx/rule';
@@ -32,11 +32,6 @@ export function lintTopology(trees: ConfTree[], apps: AppServerConfig[], texts: 
     caddy,
     apache,
   );
-  for (const rule of options.rules ?? topologyRules) {
-    if (options.disabledRules?.has(rule.id)) continue;
-    ctx.rule = rule;
-    const failed = runRuleSafely(rule, trees[0]?.rootFile ?? caddy[0]?.file ?? apache[0]?.rootFile ?? '', () => rule.check(ctx));
-    if (failed) ctx.findings.push(failed);
-  }
+  ctx.findings.push(...runRules(options.rules ?? topologyRules, ctx, trees[0]?.rootFile ?? caddy[0]?.file ?? apache[0]?.rootFile ?? '', { disabledRules: options.disabledRules }));
   return ctx.findings;
 }

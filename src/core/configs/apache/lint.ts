@@ -3,7 +3,7 @@
 import * as path from 'path';
 import type { Finding } from '../../finding';
 import { findingKey } from '../../finding';
-import { runRuleSafely } from '../../ruleRunner';
+import { runRules } from '../../ruleRunner';
 import { ApacheConfig } from './config';
 import { ApacheRule, ApacheRuleContext } from './rule';
 import { apacheRules } from './rules';
@@ -92,13 +92,7 @@ export function lintApacheRoots(roots: string[], cache: ApacheSourceCache, optio
     if (tree.files.get(root)!.parsed.binary) continue;
     const config = new ApacheConfig(tree);
     const ctx = new ApacheRuleContext(config);
-    for (const rule of options.apacheRules ?? apacheRules) {
-      if (options.disabledRules?.has(rule.id)) continue;
-      if (rule.appliesTo.length > 0 && !rule.appliesTo.some((k) => config.keys.has(k))) continue;
-      ctx.rule = rule;
-      const failed = runRuleSafely(rule, root, () => rule.check(ctx));
-      if (failed) push(failed);
-    }
+    for (const f of runRules(options.apacheRules ?? apacheRules, ctx, root, { disabledRules: options.disabledRules, present: (k) => config.keys.has(k) })) push(f);
     for (const f of ctx.findings) push(f);
   }
   return { findings, files: [...files] };

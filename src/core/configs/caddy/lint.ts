@@ -2,7 +2,7 @@
 // Caddyfile is linted on its own (like HAProxy files); its `import`s are resolved to check they exist,
 // to find cycles, and to bring in the snippets the imported files define.
 import * as path from 'path';
-import { runRuleSafely } from '../../ruleRunner';
+import { runRules } from '../../ruleRunner';
 import type { Finding, Range, Severity } from '../../finding';
 import { FileHost, FileReadError, expandGlob, hasGlob } from '../../host';
 import { LineIndex } from '../../text';
@@ -196,13 +196,7 @@ export function lintCaddyText(file: string, text: string, options: CaddyLintOpti
   findings.push(...snippetCycles(parsed, lines));
   const config = new CaddyConfig(parsed, text, snippets);
   const ctx = new CaddyRuleContext(config);
-  for (const rule of options.caddyRules ?? caddyRules) {
-    if (options.disabledRules?.has(rule.id)) continue;
-    if (rule.appliesTo.length > 0 && !rule.appliesTo.some((k) => config.keywords.has(k))) continue;
-    ctx.rule = rule;
-    const failed = runRuleSafely(rule, file, () => rule.check(ctx));
-    if (failed) findings.push(failed);
-  }
+  findings.push(...runRules(options.caddyRules ?? caddyRules, ctx, file, { disabledRules: options.disabledRules, present: (k) => config.keywords.has(k) }));
   findings.push(...ctx.findings);
   return findings;
 }

@@ -1,6 +1,6 @@
 // Runs the HAProxy rules over one file and turns read and parse problems into findings. HAProxy has no
 // include directive: each file is read on its own (several `-f` files are noted where it matters).
-import { runRuleSafely } from '../../ruleRunner';
+import { runRules } from '../../ruleRunner';
 import * as path from 'path';
 import type { Finding } from '../../finding';
 import { FileHost, FileReadError } from '../../host';
@@ -56,13 +56,7 @@ export function lintHaproxyText(file: string, text: string, options: HaproxyLint
     findings.push({ ruleId: 'haproxy/syntax', cause: 'upstream-down', severity: p.severity, message: p.message, file, range: config.lines.range(p.start, p.end), related: [], fixes: [] });
   }
   const ctx = new HaproxyRuleContext(config);
-  for (const rule of options.haproxyRules ?? haproxyRules) {
-    if (options.disabledRules?.has(rule.id)) continue;
-    if (rule.appliesTo.length > 0 && !rule.appliesTo.some((k) => config.keywords.has(k))) continue;
-    ctx.rule = rule;
-    const failed = runRuleSafely(rule, file, () => rule.check(ctx));
-    if (failed) findings.push(failed);
-  }
+  findings.push(...runRules(options.haproxyRules ?? haproxyRules, ctx, file, { disabledRules: options.disabledRules, present: (k) => config.keywords.has(k) }));
   findings.push(...ctx.findings);
   return findings;
 }

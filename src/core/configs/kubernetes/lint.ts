@@ -1,7 +1,7 @@
 // Runs the Kubernetes rules over every manifest of a scan (objects refer to each other across files).
 import type { Finding } from '../../finding';
 import type { FileHost } from '../../host';
-import { runRuleSafely } from '../../ruleRunner';
+import { runRules } from '../../ruleRunner';
 import { isKubernetesCandidate, looksLikeKubernetes, readManifests } from './manifests';
 import { KubernetesContext, KubernetesRule } from './rule';
 import { kubernetesRules } from './rules';
@@ -27,12 +27,7 @@ export function lintKubernetesFiles(files: string[], host: FileHost, options: Ku
   for (const p of m.problems)
     findings.push(p.tooLarge ? { ruleId: 'kubernetes/unreadable', cause: 'observability', severity: 'info', message: p.message, file: p.file, range: p.range, related: [], fixes: [] } : { ruleId: 'kubernetes/syntax', cause: 'upstream-down', severity: 'error', message: p.message, file: p.file, range: p.range, related: [], fixes: [] });
   const ctx = new KubernetesContext(m);
-  for (const rule of options.kubernetesRules ?? kubernetesRules) {
-    if (options.disabledRules?.has(rule.id)) continue;
-    ctx.rule = rule;
-    const failed = runRuleSafely(rule, files[0] ?? '', () => rule.check(ctx));
-    if (failed) findings.push(failed);
-  }
+  findings.push(...runRules(options.kubernetesRules ?? kubernetesRules, ctx, files[0] ?? '', { disabledRules: options.disabledRules }));
   findings.push(...ctx.findings);
   return findings;
 }

@@ -1,5 +1,5 @@
 // Runs the nginx rules over config trees and turns parser/include problems into findings.
-import { runRuleSafely } from '../../ruleRunner';
+import { runRules } from '../../ruleRunner';
 import * as path from 'path';
 import type { CauseId, Finding } from '../../finding';
 import { findingKey } from '../../finding';
@@ -46,13 +46,7 @@ export function lintTree(tree: ConfTree, options: NginxLintOptions = {}): Findin
   }
   const version = treeVersion(tree, options.nginxVersion);
   const ctx = new RuleContext(tree, version);
-  for (const rule of options.rules ?? nginxRules) {
-    if (options.disabledRules?.has(rule.id)) continue;
-    if (rule.appliesTo.length > 0 && !rule.appliesTo.some((n) => tree.byName.has(n))) continue;
-    ctx.rule = rule;
-    const failed = runRuleSafely(rule, tree.rootFile, () => rule.check(ctx));
-    if (failed) findings.push(failed);
-  }
+  findings.push(...runRules(options.rules ?? nginxRules, ctx, tree.rootFile, { disabledRules: options.disabledRules, present: (n) => tree.byName.has(n) }));
   findings.push(...ctx.findings);
   return findings;
 }
