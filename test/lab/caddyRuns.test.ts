@@ -4,7 +4,7 @@
 // certificate check (502, "doesn't contain any IP SANs") until `tls_server_name` names it, and an HTTPS
 // upstream by name gets the client's Host until `header_up Host {upstream_hostport}`.
 import * as assert from 'assert';
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
@@ -13,14 +13,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { fixUntilStable, lintFile } from '../support/fixtures';
 import { CADDY, caddyEnv } from '../support/caddy';
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { Listening, freePort, startListening } from '../support/probeLab';
 
 /** One GET on 127.0.0.1; resolves with the status and body (status 0 on a socket error), bounded. */
 function get(port: number, p: string, ms = 15000): Promise<{ status: number; body: string }> {
@@ -37,41 +30,18 @@ function get(port: number, p: string, ms = 15000): Promise<{ status: number; bod
   });
 }
 
-interface Running {
-  child: ChildProcess;
-  log: string;
-}
+type Running = Listening & { log: string };
 
 async function startCaddy(file: string, port: number, logName: string): Promise<Running> {
   const log = path.join(path.dirname(file), logName);
-  const out = fs.openSync(log, 'w');
-  const child = spawn(CADDY!, ['run', '--config', file, '--adapter', 'caddyfile'], { detached: true, stdio: ['ignore', out, out], env: caddyEnv(), cwd: path.dirname(file) });
-  fs.closeSync(out);
-  const deadline = Date.now() + 15000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`caddy exited with ${child.exitCode}:\n${fs.readFileSync(log, 'utf8')}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => (s.destroy(), resolve(true)));
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return { child, log };
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  void stop({ child, log });
-  throw new Error(`caddy did not listen on ${port}:\n${fs.readFileSync(log, 'utf8')}`);
+  const r = await startListening(CADDY!, ['run', '--config', file, '--adapter', 'caddyfile'], port, { log, env: caddyEnv(), cwd: path.dirname(file) });
+  return { ...r, log };
 }
 
 /** Ends the Caddy this test started (its own process group), and waits until it is gone. */
 async function stop(r: Running | undefined): Promise<void> {
-  if (r?.child.pid === undefined || r.child.exitCode !== null) return;
-  const gone = new Promise<void>((resolve) => r.child.once('exit', () => resolve()));
-  try {
-    process.kill(-r.child.pid, 'SIGKILL');
-  } catch {
-    return;
-  }
-  await gone;
+  r?.stop();
+  await r?.exited;
 }
 
 describe('real Caddy on 127.0.0.1: what the Caddy rules warn about', function () {

@@ -3,7 +3,6 @@
 // requests (503, `SC`), and after the quick fix (`check`) HAProxy marks it DOWN and every request succeeds;
 // a 4096-byte tune.bufsize turns 3000 bytes of response headers into 502 `PH`, and the fix undoes it.
 import * as assert from 'assert';
-import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
@@ -11,14 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { fixUntilStable, lintFile } from '../support/fixtures';
 import { HAPROXY } from '../support/haproxy';
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { Listening, freePort, startListening } from '../support/probeLab';
 
 /** One GET on 127.0.0.1; resolves with the status (0 on a socket error), bounded. */
 function get(port: number, p: string, ms = 8000): Promise<number> {
@@ -45,39 +37,17 @@ async function waitForLines(file: string, done: (lines: string[]) => boolean, ms
   return lines;
 }
 
-interface Running {
-  child: ChildProcess;
-  log: string;
-}
+type Running = Listening & { log: string };
 
 async function startHaproxy(cfg: string, port: number, logName: string): Promise<Running> {
   const log = path.join(path.dirname(cfg), logName);
-  const out = fs.openSync(log, 'w');
-  const child = spawn(HAPROXY!, ['-db', '-f', cfg], { detached: true, stdio: ['ignore', out, out] });
-  fs.closeSync(out);
-  const deadline = Date.now() + 10000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`haproxy exited with ${child.exitCode}:\n${fs.readFileSync(log, 'utf8')}`);
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => (s.destroy(), resolve(true)));
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return { child, log };
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  stop({ child, log });
-  throw new Error(`haproxy did not listen on ${port}`);
+  const r = await startListening(HAPROXY!, ['-db', '-f', cfg], port, { log });
+  return { ...r, log };
 }
 
 /** Ends the HAProxy this test started (its own process group), nothing else. */
 function stop(r: Running | undefined): void {
-  if (r?.child.pid === undefined || r.child.exitCode !== null) return;
-  try {
-    process.kill(-r.child.pid, 'SIGKILL');
-  } catch {
-    /* already gone */
-  }
+  r?.stop();
 }
 
 describe('real HAProxy on 127.0.0.1: what the backend rules warn about', function () {

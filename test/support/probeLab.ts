@@ -191,14 +191,15 @@ export interface Listening {
 
 /**
  * Starts a server detached, in a process group of its own, and resolves once it accepts on `port`
- * (rejects with its stderr if it exits first or the wait runs out). `stdout` may name a file for its output.
+ * (rejects with its stderr if it exits first or the wait runs out). `stdout` may name a file for its output
+ * (appended); `log` a file for both its output streams (made anew), whose text then goes into the error.
  */
-export async function startListening(command: string, args: string[], port: number, opts: { env?: NodeJS.ProcessEnv; stdout?: string } = {}): Promise<Listening> {
-  const out = opts.stdout ? fs.openSync(opts.stdout, 'a') : 'ignore';
-  const proc = spawn(command, args, { detached: true, stdio: ['ignore', out, 'pipe'], env: opts.env ?? process.env });
+export async function startListening(command: string, args: string[], port: number, opts: { env?: NodeJS.ProcessEnv; stdout?: string; log?: string; cwd?: string } = {}): Promise<Listening> {
+  const out = opts.log ? fs.openSync(opts.log, 'w') : opts.stdout ? fs.openSync(opts.stdout, 'a') : 'ignore';
+  const proc = spawn(command, args, { detached: true, stdio: ['ignore', out, opts.log ? out : 'pipe'], env: opts.env ?? process.env, cwd: opts.cwd });
   if (typeof out === 'number') fs.closeSync(out);
   let stderr = '';
-  proc.stderr!.on('data', (d) => (stderr += d));
+  proc.stderr?.on('data', (d) => (stderr += d));
   let gone = false;
   const exited = new Promise<void>((r) => proc.once('exit', () => ((gone = true), r())));
   const stop = () => {
@@ -212,7 +213,7 @@ export async function startListening(command: string, args: string[], port: numb
     await waitForPort(port, 15000, () => !gone);
   } catch (err) {
     stop();
-    throw new Error(`${(err as Error).message}: ${stderr}`);
+    throw new Error(`${(err as Error).message}: ${opts.log && fs.existsSync(opts.log) ? fs.readFileSync(opts.log, 'utf8') : stderr}`);
   }
   return { proc, stop, exited };
 }
